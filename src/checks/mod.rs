@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use polars::prelude::{DataFrame, LazyFrame};
+use polars::prelude::{DataFrame, IntoLazy, LazyFrame};
 use serde::Serialize;
 
 use crate::calendar::WorkCalendar;

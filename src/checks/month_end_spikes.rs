@@ -407,17 +407,17 @@ fn is_human_class(class: &str) -> bool {
 
 fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
     let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
-    Ok(s.u64()?.into_iter().map(|v| v.unwrap_or(0)).collect())
+    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
 fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
     let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
-    Ok(s.f64()?.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 
 fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     let s = df.column(name)?.as_materialized_series();
-    Ok(s.str()?.into_iter().map(|v| v.unwrap_or("").to_owned()).collect())
+    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
 }
 
 /// The flagged cells: (month day number, family, source key).
@@ -452,7 +452,13 @@ fn findings(cells: &Cells, evidence: &DataFrame, input: &Inputs, ctx: &RunContex
         let rows = evidence_of(evidence, &p.family, &p.source_key)?;
         let deals: Vec<String> = dedup(rows.iter().map(|r| r.2.clone()).collect());
         let at_stake = open_value(input, &deals)?;
-        let severity = if p.flagged_months >= cfg.fail_months { Severity::Fail } else { Severity::Warn };
+        // A writer flagged in some months but within the lift threshold over
+        // the whole period is reported, without gating the run.
+        let severity = match (p.lift >= cfg.min_lift, p.flagged_months >= cfg.fail_months) {
+            (false, _) => Severity::Info,
+            (true, true) => Severity::Fail,
+            (true, false) => Severity::Warn,
+        };
         let message = format!(
             "`{}` puts {:.0}% of its {} in the last {} working days of the month ({:.1}× the {} rate); flagged in {} of {} months",
             p.source_key,
@@ -510,7 +516,7 @@ fn open_value(input: &Inputs, deals: &[String]) -> Result<f64> {
     let keys = Series::new("__k".into(), deals);
     let df = input
         .get(Table::Deals)
-        .filter(col(DEAL_KEY).is_in(lit(keys).implode(), false).and(col(STATUS).eq(lit("open"))))
+        .filter(col(DEAL_KEY).is_in(lit(keys).implode(false), false).and(col(STATUS).eq(lit("open"))))
         .select([col(VALUE).sum()])
         .collect()?;
     Ok(f64s(&df, VALUE)?.first().copied().filter(|v| !v.is_nan()).unwrap_or(0.0))
@@ -584,7 +590,7 @@ fn chart(events: &DataFrame, ctx: &RunContext) -> Result<Chart> {
         .collect()?;
     let sources = strs(&df, SOURCE_KEY)?;
     let days = df.column(out::DAYS_BEFORE_END)?.as_materialized_series().cast(&DataType::Int32)?;
-    let days: Vec<i32> = days.i32()?.into_iter().map(|d| d.unwrap_or(0)).collect();
+    let days: Vec<i32> = days.i32()?.iter().map(|d| d.unwrap_or(0)).collect();
     let counts = f64s(&df, "n")?;
     let mut per: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for i in 0..sources.len() {
@@ -640,8 +646,8 @@ fn default_close_dates(input: &Inputs, ctx: &RunContext) -> Result<u64> {
     let c = df.column("c")?.as_materialized_series().date()?.physical().clone();
     let e = df.column("e")?.as_materialized_series().date()?.physical().clone();
     let n = c
-        .into_iter()
-        .zip(e.into_iter())
+        .iter()
+        .zip(e.iter())
         .filter(|(c, e)| match (c, e) {
             (Some(c), Some(e)) => crate::calendar::last_day(parse::day(*c)) == parse::day(*e),
             _ => false,

@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 /// The generator's random number generator.
 pub(super) type GenRng = ChaCha8Rng;
 
-/// Stream ids of the generator's purposes. Faults use ids from 100 up (see `faults`).
+/// Stream ids of the generator's purposes. Injectors use ids from 100 up (see `faults`).
 pub(super) mod stream {
     /// Arrival of a base deal: origin, organization, owner, creation time.
     pub const ARRIVAL: u64 = 1;
@@ -21,8 +21,8 @@ pub(super) mod stream {
     pub const ACTIVITY: u64 = 3;
     /// Manager bulk-edit batches (keyed by month).
     pub const BULK_BATCH: u64 = 4;
-    /// A deal's membership in manager bulk edits.
-    pub const BULK_DEAL: u64 = 5;
+    /// Per-day targets of the billing sync (keyed by day).
+    pub const BILLING_DAY: u64 = 5;
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed 64-bit hash step.
@@ -40,12 +40,8 @@ pub(super) fn hash3(a: u64, b: u64, c: u64) -> u64 {
 
 /// The generator for one purpose (`stream`) and one key (deal id, month index...).
 pub(super) fn rng_for(seed: u64, stream: u64, key: u64) -> GenRng {
-    let words = [
-        splitmix(seed),
-        hash3(seed, stream, 1),
-        hash3(key, stream, 2),
-        hash3(seed, key, stream),
-    ];
+    let words =
+        [splitmix(seed), hash3(seed, stream, 1), hash3(key, stream, 2), hash3(seed, key, stream)];
     let mut bytes = [0u8; 32];
     for (chunk, word) in bytes.chunks_exact_mut(8).zip(words) {
         chunk.copy_from_slice(&word.to_le_bytes());

@@ -86,7 +86,7 @@ impl Row {
         let ix = self
             .names
             .iter()
-            .position(|n| std::ptr::eq(n.as_ptr(), name.as_ptr()) || *n == name)
+            .position(|n| n.len() == name.len() && (std::ptr::eq(n.as_ptr(), name.as_ptr()) || *n == name))
             .unwrap_or_else(|| panic!("table {} has no column {name}", self.table.name()));
         self.cells[ix] = cell.into();
         self
@@ -109,9 +109,15 @@ impl Row {
             .columns()
             .iter()
             .zip(&self.cells)
-            .find(|(def, cell)| def.required && **cell == Cell::Null)
+            .find(|(def, cell)| def.required && **cell == Cell::Null && !is_origin(def.name))
             .map(|(def, _)| def.name)
     }
+}
+
+/// Origin columns are set by the loader after mapping.
+fn is_origin(name: &str) -> bool {
+    use crate::model::col::{SOURCE_FILE, SOURCE_LINE, SOURCE_SYSTEM};
+    [SOURCE_SYSTEM, SOURCE_FILE, SOURCE_LINE].contains(&name)
 }
 
 fn column_names(table: Table) -> &'static [&'static str] {

@@ -232,20 +232,22 @@ fn load_file(file: &InputFile, opts: &LoadOptions) -> Result<FileResult> {
         _ => None,
     };
     let Some(how) = how else {
-        return ctx.skipped("not a recognised export file");
+        let why = if name == "pipetrust.toml" { "audit config" } else { "not a recognised export file" };
+        return ctx.skipped(why);
     };
     ctx.report.object = Some(how.name());
     match how {
         How::Calendar => ctx.load_ics()?,
         How::Parquet(table) => ctx.load_parquet(table)?,
-        How::Mapped(map) => ctx.load_rows(|_, f, _| map.map_fields(f), Some(&map))?,
+        How::Mapped(map) => ctx.load_rows(|_, f, _| map.map_fields(f), Headers::Mapped(&map))?,
         How::Object(obj) => {
             let zone = ctx.zone;
             let profile = opts.profile;
-            ctx.load_rows(|stream, f, canonical| route(obj, stream, f, profile, canonical, zone), None)?;
+            let headers = Headers::Object(obj, profile, zone);
+            ctx.load_rows(|stream, f, canonical| route(obj, stream, f, profile, canonical, zone), headers)?;
         },
         How::Envelopes => {
-            ctx.load_rows(|stream, f, _| envelope(stream, f), None)?;
+            ctx.load_rows(|stream, f, _| envelope(stream, f), Headers::None)?;
         },
     }
     ctx.finish()
@@ -255,6 +257,48 @@ impl ColumnMap {
     fn map_fields(&self, f: &Fields<'_>) -> std::result::Result<Vec<Row>, FieldError> {
         self.map(f.record())
     }
+}
+
+/// What a CSV header must hold for the way the file is read.
+enum Headers<'a> {
+    None,
+    Mapped(&'a ColumnMap),
+    Object(Object, Profile, Tz),
+}
+
+impl Headers<'_> {
+    fn check(&self, path: &Path, have: &[String]) -> Result<()> {
+        match self {
+            Headers::None => Ok(()),
+            Headers::Mapped(map) => map.check_headers(path, have),
+            Headers::Object(obj, profile, zone) => {
+                let canonical = *profile == Profile::Canonical
+                    || (*profile == Profile::Auto && have.iter().any(|h| is_canonical_key(h)));
+                match table_of(*obj) {
+                    Some(table) if canonical => ColumnMap::canonical(table, *zone).check_headers(path, have),
+                    _ => check_pipedrive_headers(*obj, path, have),
+                }
+            },
+        }
+    }
+}
+
+fn check_pipedrive_headers(obj: Object, path: &Path, have: &[String]) -> Result<()> {
+    for (canonical, keys) in pipedrive::required_columns(obj) {
+        if !keys.iter().any(|k| have.iter().any(|h| h == k)) {
+            return Err(Error::MissingColumn {
+                path: path.to_owned(),
+                table: obj.name(),
+                missing: format!("{canonical} (as {})", keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or ")),
+                have: have.to_vec(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn is_canonical_key(header: &str) -> bool {
+    [DEAL_KEY, CHANGE_KEY, ACTIVITY_KEY, NOTE_KEY, PERSON_KEY, ORG_KEY, STAGE_KEY, USER_KEY].contains(&header)
 }
 
 enum How {
@@ -411,11 +455,12 @@ impl FileCtx {
     fn load_rows(
         &mut self,
         map: impl Fn(Option<&str>, &Fields<'_>, bool) -> Mapped,
-        column_map: Option<&ColumnMap>,
+        headers: Headers<'_>,
     ) -> Result<()> {
         let mut input = self.open()?;
         let path = self.path.clone();
         let zone = self.zone;
+        let format = self.report.format;
         let mut canonical: Option<bool> = None;
         let mut sink = |item: Item<'_>| match item {
             Item::Bad(bad) => {
@@ -428,12 +473,10 @@ impl FileCtx {
                 self.handle(stream, rec, zone, is_canonical, &map);
             },
         };
-        let info: ReadInfo = match self.report.format {
+        let info: ReadInfo = match format {
             "csv" => {
                 let info = read::read_csv(&path, &mut input, &mut sink)?;
-                if let Some(m) = column_map {
-                    m.check_headers(&path, &info.headers)?;
-                }
+                headers.check(&path, &info.headers)?;
                 info
             },
             _ => read::read_json(&path, &mut input, &mut sink)?,
@@ -536,11 +579,13 @@ impl FileCtx {
         }
         let df = lf
             .select(exprs)
+            .with_row_index("__row", Some(1))
             .with_columns([
                 lit("other").alias(SOURCE_SYSTEM),
                 lit(self.display.clone()).alias(SOURCE_FILE),
-                (int_range(lit(0i64), len(), 1, DataType::Int64) + lit(1i64)).alias(SOURCE_LINE),
+                col("__row").cast(DataType::Int64).alias(SOURCE_LINE),
             ])
+            .drop(cols(["__row"]))
             .collect()?;
         let n = df.height() as u64;
         self.report.rows_read = n;

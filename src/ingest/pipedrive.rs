@@ -25,6 +25,31 @@ fn name_key(name: Option<String>) -> Option<String> {
     name.map(|n| format!("{PREFIX}:name:{}", n.trim().to_lowercase()))
 }
 
+const DEAL_TITLE: &[&str] = &["title", "Deal - Title"];
+const DEAL_CREATED: &[&str] = &["add_time", "Deal - Deal created"];
+const FLOW_DEAL: &[&str] = &["item_id", "deal_id"];
+const FLOW_FIELD: &[&str] = &["field_key"];
+const FLOW_TIME: &[&str] = &["log_time", "time", "timestamp"];
+const ACTIVITY_CREATED: &[&str] = &["add_time", "Activity - Creation date", "Activity - Add time"];
+const NOTE_CREATED: &[&str] = &["add_time", "Note - Add time", "Note - Creation date"];
+const PERSON_NAME: &[&str] = &["name", "Person - Name"];
+const ORG_NAME: &[&str] = &["name", "Organization - Name"];
+
+/// Columns a spreadsheet of each object must have (canonical name, the
+/// source names accepted). Checked against CSV headers before rows load.
+pub fn required_columns(object: Object) -> &'static [(&'static str, &'static [&'static str])] {
+    match object {
+        Object::Deals => &[(TITLE, DEAL_TITLE), (CREATED_AT, DEAL_CREATED)],
+        Object::DealFlow => &[(DEAL_KEY, FLOW_DEAL), (FIELD_RAW, FLOW_FIELD), (CHANGED_AT, FLOW_TIME)],
+        Object::Activities => &[(CREATED_AT, ACTIVITY_CREATED)],
+        Object::Notes => &[(CREATED_AT, NOTE_CREATED)],
+        Object::Persons => &[(NAME, PERSON_NAME)],
+        Object::Organizations => &[(NAME, ORG_NAME)],
+        Object::Stages | Object::Users | Object::Pipelines => &[("id", &["id"])],
+        Object::Calendar => &[],
+    }
+}
+
 /// Maps one Pipedrive row onto canonical rows.
 pub fn map(object: Object, f: &Fields<'_>) -> Result<Vec<Row>, FieldError> {
     match object {
@@ -45,7 +70,7 @@ fn deal(f: &Fields<'_>) -> Result<Row, FieldError> {
     let id = f.text(&["id", "Deal - ID"]);
     row.set(SOURCE_ID, id.clone());
     row.set(DEAL_KEY, key(id));
-    row.set(TITLE, f.required(&["title", "Deal - Title"])?);
+    row.set(TITLE, f.required(DEAL_TITLE)?);
     row.set(ORG_KEY, key(f.text(&["org_id", "Organization - ID"])));
     let org_name = f.text(&["org_name", "Deal - Organization", "Organization - Name"]);
     row.set(ORG_NAME_RAW, org_name.or_else(|| linked_name(f, "org_id")));
@@ -77,7 +102,7 @@ fn deal(f: &Fields<'_>) -> Result<Row, FieldError> {
 use super::buffer::Cell;
 
 const DEAL_INSTANTS: [(&str, &[&str]); 6] = [
-    (CREATED_AT, &["add_time", "Deal - Deal created"]),
+    (CREATED_AT, DEAL_CREATED),
     (UPDATED_AT, &["update_time", "Deal - Update time"]),
     (STAGE_CHANGED_AT, &["stage_change_time", "Deal - Last stage change"]),
     (CLOSED_AT, &["close_time", "Deal - Deal closed on"]),
@@ -148,9 +173,9 @@ pub fn canonical_field(key: &str) -> &str {
 fn deal_change(f: &Fields<'_>) -> Result<Row, FieldError> {
     let mut row = Row::new(Table::DealChanges);
     let id = f.text(&["id"]);
-    let deal = f.required(&["item_id", "deal_id"])?;
-    let field_raw = f.required(&["field_key"])?;
-    let changed_at = f.instant(&["log_time", "time", "timestamp"])?;
+    let deal = f.required(FLOW_DEAL)?;
+    let field_raw = f.required(FLOW_FIELD)?;
+    let changed_at = f.instant(FLOW_TIME)?;
     let changed_at = changed_at.ok_or_else(|| FieldError::new("log_time", "", "required value is empty"))?;
     let new_value = f.text(&["new_value"]);
     let change_key = id.clone().unwrap_or_else(|| {
@@ -220,7 +245,7 @@ fn activity(f: &Fields<'_>) -> Result<Row, FieldError> {
     schedule(f, &mut row)?;
     row.set(DONE, f.bool(&["done", "Activity - Done"])?);
     row.set(DONE_AT, instant(f, &["marked_as_done_time", "Activity - Marked as done time"])?);
-    row.set(CREATED_AT, instant(f, &["add_time", "Activity - Creation date", "Activity - Add time"])?);
+    row.set(CREATED_AT, instant(f, ACTIVITY_CREATED)?);
     row.set(UPDATED_AT, instant(f, &["update_time", "Activity - Update time"])?);
     row.set(CREATED_VIA_RAW, f.text(&["reference_type"]));
     row.set(CALENDAR_REF, f.text(&["gcal_event_id", "reference_id", "conference_meeting_id"]));
@@ -278,7 +303,7 @@ fn note(f: &Fields<'_>) -> Result<Row, FieldError> {
     let body = f.text(&["content", "Note - Content"]).map(|h| html_to_text(&h));
     row.set(CONTENT_HASH, content_hash(&[body.as_deref()]));
     row.set(BODY_TEXT, body);
-    row.set(CREATED_AT, instant(f, &["add_time", "Note - Add time", "Note - Creation date"])?);
+    row.set(CREATED_AT, instant(f, NOTE_CREATED)?);
     row.set(UPDATED_AT, instant(f, &["update_time", "Note - Update time"])?);
     Ok(row)
 }
@@ -286,10 +311,10 @@ fn note(f: &Fields<'_>) -> Result<Row, FieldError> {
 fn person(f: &Fields<'_>) -> Result<Vec<Row>, FieldError> {
     let mut row = Row::new(Table::Persons);
     let id = f.text(&["id", "Person - ID"]);
-    let person_key = key(id.clone()).or_else(|| name_key(f.text(&["name", "Person - Name"])));
+    let person_key = key(id.clone()).or_else(|| name_key(f.text(PERSON_NAME)));
     row.set(SOURCE_ID, id);
     row.set(PERSON_KEY, person_key.clone());
-    row.set(NAME, f.required(&["name", "Person - Name"])?);
+    row.set(NAME, f.required(PERSON_NAME)?);
     row.set(FIRST_NAME, f.text(&["first_name", "Person - First name"]));
     row.set(LAST_NAME, f.text(&["last_name", "Person - Last name"]));
     row.set(ORG_KEY, key(f.text(&["org_id", "Organization - ID"])));
@@ -358,7 +383,7 @@ fn push_address(out: &mut Vec<(String, Option<String>, bool)>, a: &str, l: Optio
 fn organization(f: &Fields<'_>) -> Result<Row, FieldError> {
     let mut row = Row::new(Table::Organizations);
     let id = f.text(&["id", "Organization - ID"]);
-    let name = f.required(&["name", "Organization - Name"])?;
+    let name = f.required(ORG_NAME)?;
     row.set(SOURCE_ID, id.clone());
     row.set(ORG_KEY, key(id).unwrap_or_else(|| format!("{PREFIX}:name:{}", name.to_lowercase())));
     row.set(NAME, name);

@@ -197,13 +197,13 @@ pub fn read_json(path: &Path, input: &mut dyn Read, sink: &mut dyn FnMut(Item<'_
     let first_str = String::from_utf8_lossy(&first);
     let first_trim = first_str.trim_start_matches('\u{feff}').trim();
     let single_line_value = serde_json::from_str::<Value>(first_trim).is_ok();
-    if single_line_value && first_trim.starts_with('{') {
-        let mut rest = reader;
-        if rest.fill_buf()?.iter().any(|b| !b.is_ascii_whitespace()) {
-            emit_line(first_trim, 1, sink);
-            read_json_lines(rest, 2, sink)?;
-            return Ok(info);
-        }
+    if single_line_value
+        && first_trim.starts_with('{')
+        && reader.fill_buf()?.iter().any(|b| !b.is_ascii_whitespace())
+    {
+        emit_line(first_trim, 1, sink);
+        read_json_lines(reader, 2, sink)?;
+        return Ok(info);
     }
     let mut bytes = first;
     reader.read_to_end(&mut bytes)?;

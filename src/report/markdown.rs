@@ -167,7 +167,7 @@ fn metadata(md: &mut String, run: &AuditRun) {
     let _ = writeln!(md, "- pipetrust {}", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(md, "- config: {} (sha256 `{}`)", run.config_source, &run.config_hash[..16]);
     let names: Vec<_> = run.checks.iter().map(|c| c.meta.name).collect();
-    let _ = writeln!(md, "- checks: {}", names.join(", "));
+    let _ = writeln!(md, "- checks: {}\n", names.join(", "));
 }
 
 /// `1234567.8` → `1,234,568`.

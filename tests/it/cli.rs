@@ -1,0 +1,63 @@
+//! The binary: exit codes, stdout discipline, `checks` and `schema`.
+
+use std::process::Command;
+
+use crate::common::repo;
+
+fn pipetrust() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pipetrust"));
+    cmd.current_dir(repo(""));
+    cmd
+}
+
+/// The sample audit exits 2 (a failing finding) and prints nothing on stdout.
+#[test]
+fn audit_exit_code_and_quiet_output() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = pipetrust()
+        .args(["audit", "-q", "--input", "data/sample", "--out"])
+        .arg(out_dir.path().join("r"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(out.stderr.is_empty(), "-q leaves stderr empty: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.path().join("r/report.md").is_file());
+    assert!(out_dir.path().join("r/tables/rejected.parquet").is_file());
+}
+
+/// A clean input exits 0; a run that cannot proceed exits 3 and leaves the
+/// previous report in place.
+#[test]
+fn clean_input_exits_0_and_bad_input_exits_3() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let target = out_dir.path().join("r");
+    let ok = pipetrust()
+        .args(["audit", "-q", "--input", "tests/fixtures/spreadsheet", "--out"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    let before = std::fs::read(target.join("report.md")).unwrap();
+    let bad = pipetrust()
+        .args(["audit", "--input", "tests/fixtures/bad/deals.csv", "--out"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("deals.csv") && stderr.contains("title"), "{stderr}");
+    assert_eq!(std::fs::read(target.join("report.md")).unwrap(), before);
+}
+
+/// `checks` and `schema` print data on stdout.
+#[test]
+fn checks_and_schema_list_their_data() {
+    let checks = pipetrust().arg("checks").output().unwrap();
+    assert!(String::from_utf8_lossy(&checks.stdout).starts_with("month_end_spikes\t"));
+    let schema = pipetrust().args(["schema", "deals"]).output().unwrap();
+    let text = String::from_utf8_lossy(&schema.stdout);
+    assert!(text.contains("input table deals") && text.contains("expected_close_date"), "{text}");
+    let unknown = pipetrust().args(["schema", "nope"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(3));
+}
