@@ -6,7 +6,7 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use pipetrust::audit::{self, AuditOptions};
 use pipetrust::generate::{self, ExportFormat, GenerateOptions};
 use pipetrust::ingest::{self, LoadOptions};
@@ -28,7 +28,12 @@ fn stats(c: &mut Criterion) {
 
 fn pipeline(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let opts = GenerateOptions { out: dir.path().to_owned(), deals: 20_000, seed: 11, format: ExportFormat::Csv };
+    let opts = GenerateOptions {
+        out: dir.path().to_owned(),
+        deals: 20_000,
+        seed: 11,
+        format: ExportFormat::Csv,
+    };
     generate::generate(&opts).expect("generate");
     let inputs = vec![dir.path().to_owned()];
     let mut group = c.benchmark_group("export_20k_deals");

@@ -15,8 +15,8 @@ use crate::error::{Error, Result};
 use crate::ingest::load::{FileReport, Profile, Rejected};
 use crate::ingest::mapping::MappingFile;
 use crate::ingest::{self, LoadOptions};
-use crate::model::col::*;
 use crate::model::Table;
+use crate::model::col::*;
 
 /// What to audit and how.
 #[derive(Debug, Clone, Default)]
@@ -111,7 +111,8 @@ pub fn run(opts: &AuditOptions) -> Result<AuditRun> {
     let zone = config.zone().map_err(Error::Other)?;
     let mapping = opts.mapping.as_deref().map(MappingFile::load).transpose()?;
     let selected = select_checks(opts.checks.as_deref())?;
-    let load_opts = LoadOptions { inputs: opts.inputs.clone(), profile: opts.profile, mapping, zone: None };
+    let load_opts =
+        LoadOptions { inputs: opts.inputs.clone(), profile: opts.profile, mapping, zone: None };
     tracing::info!(inputs = opts.inputs.len(), "loading");
     let loaded = ingest::load(&load_opts)?;
     let as_of = match opts.as_of {
@@ -154,7 +155,8 @@ fn load_config(opts: &AuditOptions) -> Result<(Config, String, String)> {
     match path {
         Some(path) => {
             let text = fs_err::read_to_string(&path)?;
-            let config = Config::parse(&text).map_err(|message| Error::Config { path: path.clone(), message })?;
+            let config = Config::parse(&text)
+                .map_err(|message| Error::Config { path: path.clone(), message })?;
             Ok((config, text, path.display().to_string()))
         },
         None => Ok((Config::default(), String::new(), "defaults".to_owned())),
@@ -177,13 +179,19 @@ fn select_checks(names: Option<&[String]>) -> Result<Vec<&'static dyn checks::Ch
 fn end_of_day(day: NaiveDate, zone: chrono_tz::Tz) -> DateTime<Utc> {
     let next = day.succ_opt().unwrap_or(day).and_hms_opt(0, 0, 0).unwrap_or_default();
     let local = zone.from_local_datetime(&next).earliest();
-    local.map_or_else(|| next.and_utc(), |t| t.with_timezone(&Utc)) - chrono::Duration::microseconds(1)
+    local.map_or_else(|| next.and_utc(), |t| t.with_timezone(&Utc))
+        - chrono::Duration::microseconds(1)
 }
 
 /// The latest change or deal timestamp in the data: a deterministic "now".
 fn latest_instant(frames: &std::collections::BTreeMap<Table, DataFrame>) -> Result<DateTime<Utc>> {
     let mut latest = i64::MIN;
-    for (table, column) in [(Table::DealChanges, CHANGED_AT), (Table::Deals, UPDATED_AT), (Table::Deals, CREATED_AT)] {
+    for (table, column) in [
+        (Table::DealChanges, CHANGED_AT),
+        (Table::Deals, UPDATED_AT),
+        (Table::Deals, CREATED_AT),
+        (Table::Deals, CLOSED_AT),
+    ] {
         let s = frames[&table].column(column)?.as_materialized_series().to_physical_repr();
         if let Some(v) = s.i64()?.max() {
             latest = latest.max(v);
@@ -195,7 +203,12 @@ fn latest_instant(frames: &std::collections::BTreeMap<Table, DataFrame>) -> Resu
     Ok(DateTime::from_timestamp_micros(latest).unwrap_or_default())
 }
 
-fn run_id(files: &[FileReport], config_hash: &str, as_of: DateTime<Utc>, opts: &AuditOptions) -> String {
+fn run_id(
+    files: &[FileReport],
+    config_hash: &str,
+    as_of: DateTime<Utc>,
+    opts: &AuditOptions,
+) -> String {
     let mut h = Sha256::new();
     for f in files {
         h.update(f.sha256.as_bytes());

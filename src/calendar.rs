@@ -67,7 +67,8 @@ impl WorkCalendar {
 
 /// Last day of the month of `day`.
 pub fn last_day(day: NaiveDate) -> NaiveDate {
-    let (y, m) = if day.month() == 12 { (day.year() + 1, 1) } else { (day.year(), day.month() + 1) };
+    let (y, m) =
+        if day.month() == 12 { (day.year() + 1, 1) } else { (day.year(), day.month() + 1) };
     NaiveDate::from_ymd_opt(y, m, 1).and_then(|d| d.pred_opt()).unwrap_or(day)
 }
 

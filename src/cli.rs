@@ -152,7 +152,8 @@ pub fn main() -> ExitCode {
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -165,19 +166,24 @@ fn init_logging(quiet: u8, verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<ExitStatus> {
     let sample = args.input.is_empty();
     let inputs = if sample { vec![PathBuf::from("data/sample")] } else { args.input };
-    let out = args.out.unwrap_or_else(|| PathBuf::from(if sample { "reports/sample" } else { "reports/latest" }));
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from(if sample { "reports/sample" } else { "reports/latest" }));
     let profile = match args.profile {
         ProfileArg::Auto => Profile::Auto,
         ProfileArg::Pipedrive => Profile::Pipedrive,
         ProfileArg::Canonical => Profile::Canonical,
         ProfileArg::Hubspot | ProfileArg::Salesforce => {
-            anyhow::bail!("the HubSpot and Salesforce profiles are not built yet; use `--mapping FILE.toml`")
+            anyhow::bail!(
+                "the HubSpot and Salesforce profiles are not built yet; use `--mapping FILE.toml`"
+            )
         },
     };
     let opts = AuditOptions {
@@ -235,26 +241,45 @@ fn print_checks() -> anyhow::Result<ExitStatus> {
     for check in REGISTRY {
         let m = check.meta();
         let needs: Vec<_> = m.needs.iter().map(|t| t.name()).collect();
-        writeln!(out, "{}\t{}\tneeds: {}\twrites: {}", m.name, m.purpose, needs.join(","), m.outputs.join(","))?;
+        writeln!(
+            out,
+            "{}\t{}\tneeds: {}\twrites: {}",
+            m.name,
+            m.purpose,
+            needs.join(","),
+            m.outputs.join(",")
+        )?;
     }
     Ok(ExitStatus::Clean)
 }
 
 fn print_schema(only: Option<&str>) -> anyhow::Result<ExitStatus> {
     let mut out = std::io::stdout().lock();
-    let tables: Vec<Table> = Table::ALL.into_iter().filter(|t| only.is_none_or(|o| o == t.name())).collect();
-    if tables.is_empty() && !crate::report::tables::OUTPUT_TABLES.iter().any(|t| Some(t.0) == only) {
+    let tables: Vec<Table> =
+        Table::ALL.into_iter().filter(|t| only.is_none_or(|o| o == t.name())).collect();
+    if tables.is_empty() && !crate::report::tables::OUTPUT_TABLES.iter().any(|t| Some(t.0) == only)
+    {
         anyhow::bail!("unknown table `{}`", only.unwrap_or(""));
     }
     for table in tables {
         writeln!(out, "input table {}", table.name())?;
         for c in table.columns() {
-            writeln!(out, "  {:<24} {:<20} {}", c.name, c.ty.name(), if c.required { "required" } else { "" })?;
+            writeln!(
+                out,
+                "  {:<24} {:<20} {}",
+                c.name,
+                c.ty.name(),
+                if c.required { "required" } else { "" }
+            )?;
         }
     }
     for (name, columns) in crate::report::tables::OUTPUT_TABLES {
         if only.is_none_or(|o| o == *name) {
-            writeln!(out, "output table {name} (schema version {})", crate::report::SCHEMA_VERSION)?;
+            writeln!(
+                out,
+                "output table {name} (schema version {})",
+                crate::report::SCHEMA_VERSION
+            )?;
             for c in *columns {
                 writeln!(out, "  {c}")?;
             }

@@ -78,7 +78,11 @@ pub enum Error {
 
 impl Error {
     /// An input error at a position.
-    pub fn input(path: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Self {
+    pub fn input(
+        path: impl Into<PathBuf>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         let position = Position { path: path.into(), line, column: None };
         Error::Input { position, message: message.into() }
     }

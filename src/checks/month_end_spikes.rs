@@ -18,7 +18,9 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 use polars::prelude::*;
 
-use super::{Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity};
+use super::{
+    Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
+};
 use crate::error::Result;
 use crate::ingest::parse;
 use crate::model::col::*;
@@ -119,8 +121,18 @@ fn change_events(input: &Inputs) -> Result<LazyFrame> {
     let moves = changes
         .clone()
         .filter(col(FIELD).eq(lit("stage")))
-        .join(order("old"), [col(SOURCE_SYSTEM), col(OLD_VALUE)], [col("__sys"), col("__sid")], JoinArgs::new(JoinType::Left))
-        .join(order("new"), [col(SOURCE_SYSTEM), col(NEW_VALUE)], [col("__sys"), col("__sid")], JoinArgs::new(JoinType::Left));
+        .join(
+            order("old"),
+            [col(SOURCE_SYSTEM), col(OLD_VALUE)],
+            [col("__sys"), col("__sid")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            order("new"),
+            [col(SOURCE_SYSTEM), col(NEW_VALUE)],
+            [col("__sys"), col("__sid")],
+            JoinArgs::new(JoinType::Left),
+        );
     let is_edit = |field: &str| col(FIELD).eq(lit(field)).and(col(OLD_VALUE).is_not_null());
     let date_part = |c: &str| col(c).str().slice(lit(0), lit(10));
     let parts = [
@@ -159,7 +171,11 @@ fn change_events(input: &Inputs) -> Result<LazyFrame> {
 fn deal_events(input: &Inputs, logged: LazyFrame) -> Result<LazyFrame> {
     let deals = input.get(Table::Deals);
     let logged_of = |family: &str| {
-        logged.clone().filter(col(out::FAMILY).eq(lit(family))).select([col(DEAL_KEY)]).unique(None, UniqueKeepStrategy::First)
+        logged
+            .clone()
+            .filter(col(out::FAMILY).eq(lit(family)))
+            .select([col(DEAL_KEY)])
+            .unique(None, UniqueKeepStrategy::First)
     };
     let anti = JoinArgs::new(JoinType::Anti);
     let class = created_class_expr();
@@ -227,10 +243,10 @@ fn local_events(input: &Inputs, ctx: &RunContext) -> Result<DataFrame> {
         )
         .sort([out::AT, out::EVENT_KEY, out::FAMILY], SortMultipleOptions::default());
     let all = window_filter(all, ctx);
-    let batched = all
-        .clone()
-        .filter(col(BATCH_ID).is_not_null())
-        .unique_stable_generic(Some(vec![col(BATCH_ID), col(out::FAMILY)]), UniqueKeepStrategy::First);
+    let batched = all.clone().filter(col(BATCH_ID).is_not_null()).unique_stable_generic(
+        Some(vec![col(BATCH_ID), col(out::FAMILY)]),
+        UniqueKeepStrategy::First,
+    );
     let single = all.filter(col(BATCH_ID).is_null());
     let events = concat([single, batched], UnionArgs::default())?
         .sort([out::AT, out::EVENT_KEY, out::FAMILY], SortMultipleOptions::default())
@@ -249,6 +265,10 @@ fn window_filter(lf: LazyFrame, ctx: &RunContext) -> LazyFrame {
     lf
 }
 
+/// Columns of the per-day lookup: date, month, window start, uniform share,
+/// working days before the month's end.
+type DayColumns = (Vec<i32>, Vec<i32>, Vec<i32>, Vec<f64>, Vec<Option<i32>>);
+
 /// Per-day lookup: month, window start, uniform share, working days before end.
 fn day_lookup(events: &DataFrame, ctx: &RunContext) -> Result<LazyFrame> {
     let dates = events.column(out::LOCAL_DATE)?.as_materialized_series().date()?.clone();
@@ -257,7 +277,7 @@ fn day_lookup(events: &DataFrame, ctx: &RunContext) -> Result<LazyFrame> {
     };
     let (lo, hi) = (parse::day(lo), parse::day(hi));
     let k = ctx.config.month_end_spikes.last_working_days;
-    let mut cols: (Vec<i32>, Vec<i32>, Vec<i32>, Vec<f64>, Vec<Option<i32>>) = Default::default();
+    let mut cols = DayColumns::default();
     let mut day = lo.with_day(1).unwrap_or(lo);
     let end = crate::calendar::last_day(hi);
     while day <= end {
@@ -336,13 +356,10 @@ fn cell_table(events: &DataFrame, ctx: &RunContext) -> Result<Cells> {
             col(out::IN_WINDOW).sum().cast(DataType::UInt64).alias(out::N_MONTH_END),
             col(out::P_UNIFORM).first().alias(out::P_UNIFORM),
         ]);
-    let human = days
-        .filter(is_human_expr())
-        .group_by([col(out::FAMILY)])
-        .agg([
-            col(out::IN_WINDOW).sum().cast(DataType::Float64).alias(out::HUMAN_IN),
-            len().cast(DataType::Float64).alias(out::HUMAN_N),
-        ]);
+    let human = days.filter(is_human_expr()).group_by([col(out::FAMILY)]).agg([
+        col(out::IN_WINDOW).sum().cast(DataType::Float64).alias(out::HUMAN_IN),
+        len().cast(DataType::Float64).alias(out::HUMAN_N),
+    ]);
     let df = grouped
         .join(human, [col(out::FAMILY)], [col(out::FAMILY)], JoinArgs::new(JoinType::Left))
         .sort([out::FAMILY, SOURCE_KEY, out::MONTH], SortMultipleOptions::default())
@@ -380,10 +397,14 @@ fn add_statistics(mut df: DataFrame, ctx: &RunContext) -> Result<DataFrame> {
     let lift: Vec<f64> = (0..rows).map(|i| share[i] / base_share[i]).collect();
     let flagged: Vec<bool> = (0..rows)
         .map(|i| {
-            !p_base[i].is_nan() && lift[i] >= cfg.min_lift && q_base[i] < cfg.max_q && n[i] >= cfg.min_events
+            !p_base[i].is_nan()
+                && lift[i] >= cfg.min_lift
+                && q_base[i] < cfg.max_q
+                && n[i] >= cfg.min_events
         })
         .collect();
-    let nan_to_null = |v: Vec<f64>| v.into_iter().map(|x| (!x.is_nan()).then_some(x)).collect::<Vec<_>>();
+    let nan_to_null =
+        |v: Vec<f64>| v.into_iter().map(|x| (!x.is_nan()).then_some(x)).collect::<Vec<_>>();
     let new_columns = [
         Column::new(out::SHARE.into(), share),
         Column::new(out::P_VALUE_UNIFORM.into(), p_uni),
@@ -439,12 +460,23 @@ fn evidence(events: &DataFrame, flagged: &DataFrame, ctx: &RunContext) -> Result
     Ok(with_days(events, ctx)?
         .filter(col(out::IN_WINDOW))
         .join(keys, on.clone(), on, JoinArgs::new(JoinType::Semi))
-        .select([col(out::FAMILY), col(SOURCE_KEY), col(out::EVENT_KIND), col(out::EVENT_KEY), col(DEAL_KEY)])
+        .select([
+            col(out::FAMILY),
+            col(SOURCE_KEY),
+            col(out::EVENT_KIND),
+            col(out::EVENT_KEY),
+            col(DEAL_KEY),
+        ])
         .collect()?)
 }
 
 /// One finding per (family, source) with flagged months.
-fn findings(cells: &Cells, evidence: &DataFrame, input: &Inputs, ctx: &RunContext) -> Result<Vec<Finding>> {
+fn findings(
+    cells: &Cells,
+    evidence: &DataFrame,
+    input: &Inputs,
+    ctx: &RunContext,
+) -> Result<Vec<Finding>> {
     let cfg = &ctx.config.month_end_spikes;
     let summary = pooled(cells)?;
     let mut out = Vec::new();
@@ -460,7 +492,7 @@ fn findings(cells: &Cells, evidence: &DataFrame, input: &Inputs, ctx: &RunContex
             (true, false) => Severity::Warn,
         };
         let message = format!(
-            "`{}` puts {:.0}% of its {} in the last {} working days of the month ({:.1}× the {} rate); flagged in {} of {} months",
+            "`{}` puts {:.0}% of its {} in the last {} working days of the month ({:.2}× the {} rate); flagged in {} of {} months",
             p.source_key,
             100.0 * p.share,
             family_label(&p.family),
@@ -470,7 +502,8 @@ fn findings(cells: &Cells, evidence: &DataFrame, input: &Inputs, ctx: &RunContex
             p.flagged_months,
             p.months,
         );
-        let mut evidence: Vec<(&'static str, String)> = rows.into_iter().map(|r| (r.0, r.1)).collect();
+        let mut evidence: Vec<(&'static str, String)> =
+            rows.into_iter().map(|r| (r.0, r.1)).collect();
         evidence.extend(deals.into_iter().map(|d| ("deal", d)));
         out.push(Finding {
             severity,
@@ -493,7 +526,11 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
 }
 
 /// (entity kind, event key, deal key) of one finding's evidence.
-fn evidence_of(evidence: &DataFrame, family: &str, source: &str) -> Result<Vec<(&'static str, String, String)>> {
+fn evidence_of(
+    evidence: &DataFrame,
+    family: &str,
+    source: &str,
+) -> Result<Vec<(&'static str, String, String)>> {
     if evidence.height() == 0 {
         return Ok(Vec::new());
     }
@@ -504,7 +541,13 @@ fn evidence_of(evidence: &DataFrame, family: &str, source: &str) -> Result<Vec<(
     let deal = strs(evidence, DEAL_KEY)?;
     Ok((0..fam.len())
         .filter(|i| fam[*i] == family && src[*i] == source)
-        .map(|i| (if kind[i] == "deal" { "deal" } else { "deal_change" }, key[i].clone(), deal[i].clone()))
+        .map(|i| {
+            (
+                if kind[i] == "deal" { "deal" } else { "deal_change" },
+                key[i].clone(),
+                deal[i].clone(),
+            )
+        })
         .collect())
 }
 
@@ -516,7 +559,9 @@ fn open_value(input: &Inputs, deals: &[String]) -> Result<f64> {
     let keys = Series::new("__k".into(), deals);
     let df = input
         .get(Table::Deals)
-        .filter(col(DEAL_KEY).is_in(lit(keys).implode(false), false).and(col(STATUS).eq(lit("open"))))
+        .filter(
+            col(DEAL_KEY).is_in(lit(keys).implode(false), false).and(col(STATUS).eq(lit("open"))),
+        )
         .select([col(VALUE).sum()])
         .collect()?;
     Ok(f64s(&df, VALUE)?.first().copied().filter(|v| !v.is_nan()).unwrap_or(0.0))
@@ -547,7 +592,9 @@ fn pooled(cells: &Cells) -> Result<Vec<Pooled>> {
             col(out::N_EVENTS).sum().alias("n"),
             col(out::N_MONTH_END).sum().alias("k"),
             col(out::BASELINE_KIND).first().alias("baseline"),
-            (col(out::BASELINE_SHARE) * col(out::N_EVENTS).cast(DataType::Float64)).sum().alias("expected"),
+            (col(out::BASELINE_SHARE) * col(out::N_EVENTS).cast(DataType::Float64))
+                .sum()
+                .alias("expected"),
             len().cast(DataType::UInt64).alias("months"),
             col(out::FLAGGED).sum().cast(DataType::UInt64).alias("flagged_months"),
         ])
@@ -555,7 +602,8 @@ fn pooled(cells: &Cells) -> Result<Vec<Pooled>> {
     let (n, k) = (u64s(&df, "n")?, u64s(&df, "k")?);
     let expected = f64s(&df, "expected")?;
     let (months, flagged) = (u64s(&df, "months")?, u64s(&df, "flagged_months")?);
-    let (family, source, class) = (strs(&df, out::FAMILY)?, strs(&df, SOURCE_KEY)?, strs(&df, SOURCE_CLASS)?);
+    let (family, source, class) =
+        (strs(&df, out::FAMILY)?, strs(&df, SOURCE_KEY)?, strs(&df, SOURCE_CLASS)?);
     let baseline = strs(&df, "baseline")?;
     Ok((0..df.height())
         .map(|i| Pooled {
@@ -624,11 +672,19 @@ fn metrics(cells: &Cells, input: &Inputs, ctx: &RunContext) -> Result<Vec<Metric
     for p in pooled(cells)? {
         let segment = format!("{}/{}", p.source_key, p.family);
         out.push(Metric { metric: "events".into(), segment: segment.clone(), value: p.n as f64 });
-        out.push(Metric { metric: "month_end_share".into(), segment: segment.clone(), value: p.share });
+        out.push(Metric {
+            metric: "month_end_share".into(),
+            segment: segment.clone(),
+            value: p.share,
+        });
         out.push(Metric { metric: "lift_vs_baseline".into(), segment, value: p.lift });
     }
     let defaults = default_close_dates(input, ctx)?;
-    out.push(Metric { metric: "default_close_date_deals".into(), segment: "all".into(), value: defaults as f64 });
+    out.push(Metric {
+        metric: "default_close_date_deals".into(),
+        segment: "all".into(),
+        value: defaults as f64,
+    });
     Ok(out)
 }
 
@@ -639,7 +695,12 @@ fn default_close_dates(input: &Inputs, ctx: &RunContext) -> Result<u64> {
         .get(Table::Deals)
         .filter(col(EXPECTED_CLOSE_DATE).is_not_null())
         .select([
-            col(CREATED_AT).dt().convert_time_zone(TimeZone::from_chrono(&ctx.zone)).dt().date().alias("c"),
+            col(CREATED_AT)
+                .dt()
+                .convert_time_zone(TimeZone::from_chrono(&ctx.zone))
+                .dt()
+                .date()
+                .alias("c"),
             col(EXPECTED_CLOSE_DATE).alias("e"),
         ])
         .collect()?;
@@ -673,8 +734,10 @@ fn section(cells: &Cells, findings: &[Finding], ctx: &RunContext) -> Section {
         n = cfg.min_events,
     );
     let found = found_text(cells, findings);
-    let todo = if findings.is_empty() {
-        "Nothing to do: no writer crowds its events into month end beyond people's own rhythm.".to_owned()
+    let gating = findings.iter().filter(|f| f.severity > Severity::Info).count();
+    let todo = if gating == 0 {
+        "Nothing to do: no writer crowds its events into month end beyond people's own rhythm."
+            .to_owned()
     } else {
         "Ask each flagged integration's owner why it writes at month end. An integration that pushes \
          close dates or advances stages at month end makes the forecast look better than the pipeline \
@@ -693,14 +756,25 @@ fn section(cells: &Cells, findings: &[Finding], ctx: &RunContext) -> Section {
 
 fn found_text(cells: &Cells, findings: &[Finding]) -> String {
     let Ok(pooled) = pooled(cells) else { return String::new() };
-    let mut text = if findings.is_empty() {
-        "No writer is flagged.\n\n".to_owned()
-    } else {
-        format!("{} writer/family pairs are flagged:\n\n", findings.len())
+    let gating = findings.iter().filter(|f| f.severity > Severity::Info).count();
+    let sporadic = findings.len() - gating;
+    let mut text = match gating {
+        0 => "No writer crowds its events into month end over the whole period.".to_owned(),
+        n => format!("{n} writer/family pairs crowd their events into month end."),
     };
-    text.push_str("| writer | family | events | at month end | share | baseline | lift | months flagged |\n");
+    if sporadic > 0 {
+        text.push_str(&format!(
+            " {sporadic} more pass the thresholds in single months only, within the lift threshold \
+             over the whole period (reported as information)."
+        ));
+    }
+    text.push_str("\n\n");
+    text.push_str(
+        "| writer | family | events | at month end | share | baseline | lift | months flagged |\n",
+    );
     text.push_str("|---|---|---:|---:|---:|---|---:|---:|\n");
-    let mut rows: Vec<&Pooled> = pooled.iter().filter(|p| p.n >= 20 || p.flagged_months > 0).collect();
+    let mut rows: Vec<&Pooled> =
+        pooled.iter().filter(|p| p.n >= 20 || p.flagged_months > 0).collect();
     rows.sort_by(|a, b| b.flagged_months.cmp(&a.flagged_months).then(b.lift.total_cmp(&a.lift)));
     for p in rows.iter().take(20) {
         text.push_str(&format!(

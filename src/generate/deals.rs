@@ -21,7 +21,7 @@ use super::plan::{Change, DealKind, DealPlan, DealState, FieldChange, Origin, St
 use super::rates::Rates;
 use super::rng::{GenRng, lognormal, pick, rng_for, stream, weighted};
 use super::source::{Integration, MANAGER_ID, Prov, Via};
-use super::world::{PERSONS_PER_ORG, RENEWALS, Region, SALES, World, pipeline_stages};
+use super::world::{PERSONS_PER_ORG, RENEWALS, SALES, World, pipeline_stages};
 
 /// What human behaviour needs to plan a deal.
 #[derive(Clone, Copy)]
@@ -240,7 +240,8 @@ fn new_base_plan(
     let world = cx.world;
     let person = world.person(seed.person);
     let org = seed.org.map(|k| world.org(k));
-    let region = org.as_ref().map_or(Region::Us, |o| o.region);
+    // Private persons belong to an organization block too, which gives their region.
+    let region = world.org((seed.person - 1) % world.n_orgs + 1).region;
     let created = creation_prov(rng, world, seed.origin, seed.owner, time);
     DealPlan {
         id,
@@ -467,14 +468,13 @@ pub(super) fn plan_duplicate(
     (id, time): (u64, NaiveDateTime),
 ) -> DealPlan {
     let mut rng = rng_for(cx.seed, stream::DEAL, id);
-    let prov = Prov::integration(Integration::LeadSync);
     let mut plan = DealPlan {
         id,
         kind: DealKind::Duplicate { of: seed.of, variant: seed.variant },
         title: seed.title.clone(),
         pipeline: seed.pipeline,
         origin: Origin::Api,
-        created: prov,
+        created: Prov::integration(Integration::LeadSync),
         add_time: time,
         org: seed.org.as_ref().map(|o| o.0),
         org_name: seed.org.as_ref().map(|o| o.1.clone()),
@@ -483,29 +483,39 @@ pub(super) fn plan_duplicate(
         contact: seed.contact,
         currency: seed.currency,
         nested_links: rng.random_bool(0.10),
-        initial: DealState {
-            stage: pipeline_stages(seed.pipeline)[0].id,
-            status: Status::Open,
-            value: seed.value,
-            close_date: seed.close_date,
-            owner: seed.owner,
-            probability: None,
-            lost_reason: None,
-            channel: Some(CHANNEL_CAMPAIGNS),
-            channel_id: Some("leadsync".to_owned()),
-        },
+        initial: duplicate_state(seed),
         changes: Vec::new(),
         activities: Vec::new(),
         notes: Vec::new(),
         number_twin: None,
     };
     if rng.random_bool(0.45) {
-        let raw = time + Duration::minutes((lognormal(&mut rng, 12.0, 0.9) * 1440.0) as i64);
-        let t = human_time(cx, &mut rng, seed.owner, raw, time);
-        let prov = human_prov(&mut rng, cx.world, seed.owner);
-        plan.push(Change { time: t, prov, what: FieldChange::Status(Status::Lost), tag: None });
-        let reason = FieldChange::LostReason(Some(DUPLICATE_LOST_REASON));
-        plan.push(Change { time: t, prov, what: reason, tag: None });
+        close_as_duplicate(cx, &mut plan, &mut rng);
     }
     plan
+}
+
+fn duplicate_state(seed: &DupSeed) -> DealState {
+    DealState {
+        stage: pipeline_stages(seed.pipeline)[0].id,
+        status: Status::Open,
+        value: seed.value,
+        close_date: seed.close_date,
+        owner: seed.owner,
+        probability: None,
+        lost_reason: None,
+        channel: Some(CHANNEL_CAMPAIGNS),
+        channel_id: Some("leadsync".to_owned()),
+    }
+}
+
+/// The owner notices the duplicate days or weeks later and closes it as lost.
+fn close_as_duplicate(cx: &PlanCx<'_>, plan: &mut DealPlan, rng: &mut GenRng) {
+    let owner = plan.initial.owner;
+    let raw = plan.add_time + Duration::minutes((lognormal(rng, 12.0, 0.9) * 1440.0) as i64);
+    let time = human_time(cx, rng, owner, raw, plan.add_time);
+    let prov = human_prov(rng, cx.world, owner);
+    plan.push(Change { time, prov, what: FieldChange::Status(Status::Lost), tag: None });
+    let reason = FieldChange::LostReason(Some(DUPLICATE_LOST_REASON));
+    plan.push(Change { time, prov, what: reason, tag: None });
 }

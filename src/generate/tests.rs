@@ -22,12 +22,12 @@ fn export(deals: usize, seed: u64, format: ExportFormat) -> (TempDir, GenerateSu
 }
 
 fn jsonl(dir: &Path, name: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(dir.join(name)).expect("file exists");
+    let text = fs_err::read_to_string(dir.join(name)).expect("file exists");
     text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect()
 }
 
 fn page(dir: &Path, name: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(dir.join(name)).expect("file exists");
+    let text = fs_err::read_to_string(dir.join(name)).expect("file exists");
     let value: Value = serde_json::from_str(&text).expect("page is JSON");
     assert_eq!(value["success"], Value::Bool(true));
     assert_eq!(value["additional_data"]["pagination"]["more_items_in_collection"], false);
@@ -62,7 +62,7 @@ fn id_of(row: &Row, key: &str) -> u64 {
 
 fn files_under(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(root).expect("dir") {
+    for entry in fs_err::read_dir(root).expect("dir") {
         let path = entry.expect("entry").path();
         if path.is_dir() { out.extend(files_under(&path)) } else { out.push(path) }
     }
@@ -96,12 +96,12 @@ fn same_options_give_identical_bytes() {
         assert_eq!(files_a.len(), files_b.len());
         for (fa, fb) in files_a.iter().zip(&files_b) {
             assert_eq!(fa.strip_prefix(a.path()), fb.strip_prefix(b.path()));
-            assert!(std::fs::read(fa).unwrap() == std::fs::read(fb).unwrap(), "{fa:?} differs");
+            assert!(fs_err::read(fa).unwrap() == fs_err::read(fb).unwrap(), "{fa:?} differs");
         }
     }
     let (c, _) = export(300, 8, ExportFormat::Json);
     let (a, _) = export(300, 7, ExportFormat::Json);
-    let deals = |d: &TempDir| std::fs::read(d.path().join("export/deals.jsonl")).unwrap();
+    let deals = |d: &TempDir| fs_err::read(d.path().join("export/deals.jsonl")).unwrap();
     assert_ne!(deals(&a), deals(&c), "another seed gives another export");
 }
 
@@ -287,7 +287,7 @@ fn calendar_has_known_holidays_and_month_end_windows(dir: &Path, _summary: &Gene
         .collect();
     assert_eq!(november, [ymd(2025, 11, 26), ymd(2025, 11, 28)]);
     assert_eq!(cal.month_end_days().len(), 48);
-    let config = std::fs::read_to_string(dir.join("pipetrust.toml")).unwrap();
+    let config = fs_err::read_to_string(dir.join("pipetrust.toml")).unwrap();
     assert!(
         config.contains("timezone = \"America/New_York\"") && config.contains("\"2025-11-27\",")
     );
@@ -413,7 +413,7 @@ fn duplicates_look_like_their_originals(dir: &Path, _summary: &GenerateSummary) 
 
 /// Unfolded content lines of the calendar.
 fn ics_lines(dir: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(dir.join("calendar.ics")).unwrap();
+    let text = fs_err::read_to_string(dir.join("calendar.ics")).unwrap();
     text.replace("\r\n ", "").split("\r\n").map(str::to_owned).collect()
 }
 
@@ -452,7 +452,7 @@ fn event_starts(dir: &Path) -> BTreeMap<String, Result<NaiveDateTime, NaiveDate>
 }
 
 fn calendar_is_folded_crlf_and_drift_labels_are_true(dir: &Path, summary: &GenerateSummary) {
-    let raw = std::fs::read(dir.join("calendar.ics")).unwrap();
+    let raw = fs_err::read(dir.join("calendar.ics")).unwrap();
     let text = String::from_utf8(raw).unwrap();
     assert!(text.ends_with("END:VCALENDAR\r\n"));
     for line in text.split("\r\n") {

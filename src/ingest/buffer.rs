@@ -86,7 +86,9 @@ impl Row {
         let ix = self
             .names
             .iter()
-            .position(|n| n.len() == name.len() && (std::ptr::eq(n.as_ptr(), name.as_ptr()) || *n == name))
+            .position(|n| {
+                n.len() == name.len() && (std::ptr::eq(n.as_ptr(), name.as_ptr()) || *n == name)
+            })
             .unwrap_or_else(|| panic!("table {} has no column {name}", self.table.name()));
         self.cells[ix] = cell.into();
         self
@@ -143,7 +145,9 @@ impl ColBuf {
         let name = PlSmallStr::from_static(def.name);
         match def.ty {
             ColType::Str => ColBuf::Str(StringChunkedBuilder::new(name, 1024)),
-            ColType::Int | ColType::Instant => ColBuf::Int(PrimitiveChunkedBuilder::new(name, 1024)),
+            ColType::Int | ColType::Instant => {
+                ColBuf::Int(PrimitiveChunkedBuilder::new(name, 1024))
+            },
             ColType::Float => ColBuf::Float(PrimitiveChunkedBuilder::new(name, 1024)),
             ColType::Bool => ColBuf::Bool(BooleanChunkedBuilder::new(name, 1024)),
             ColType::Date => ColBuf::Date(PrimitiveChunkedBuilder::new(name, 1024)),

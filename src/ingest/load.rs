@@ -10,14 +10,14 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::buffer::{empty_frame, Cell, Row, TableBuffer};
+use super::buffer::{Cell, Row, TableBuffer, empty_frame};
 use super::mapping::{ColumnMap, MappingFile};
 use super::read::{self, Item, ReadInfo};
 use super::record::{FieldError, Fields, Record};
-use super::{ics, pipedrive, Object};
+use super::{Object, ics, pipedrive};
 use crate::error::{Error, Result};
-use crate::model::col::*;
 use crate::model::Table;
+use crate::model::col::*;
 
 /// Which profile maps the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -232,7 +232,8 @@ fn load_file(file: &InputFile, opts: &LoadOptions) -> Result<FileResult> {
         _ => None,
     };
     let Some(how) = how else {
-        let why = if name == "pipetrust.toml" { "audit config" } else { "not a recognised export file" };
+        let why =
+            if name == "pipetrust.toml" { "audit config" } else { "not a recognised export file" };
         return ctx.skipped(why);
     };
     ctx.report.object = Some(how.name());
@@ -244,7 +245,10 @@ fn load_file(file: &InputFile, opts: &LoadOptions) -> Result<FileResult> {
             let zone = ctx.zone;
             let profile = opts.profile;
             let headers = Headers::Object(obj, profile, zone);
-            ctx.load_rows(|stream, f, canonical| route(obj, stream, f, profile, canonical, zone), headers)?;
+            ctx.load_rows(
+                |stream, f, canonical| route(obj, stream, f, profile, canonical, zone),
+                headers,
+            )?;
         },
         How::Envelopes => {
             ctx.load_rows(|stream, f, _| envelope(stream, f), Headers::None)?;
@@ -275,7 +279,9 @@ impl Headers<'_> {
                 let canonical = *profile == Profile::Canonical
                     || (*profile == Profile::Auto && have.iter().any(|h| is_canonical_key(h)));
                 match table_of(*obj) {
-                    Some(table) if canonical => ColumnMap::canonical(table, *zone).check_headers(path, have),
+                    Some(table) if canonical => {
+                        ColumnMap::canonical(table, *zone).check_headers(path, have)
+                    },
                     _ => check_pipedrive_headers(*obj, path, have),
                 }
             },
@@ -289,7 +295,10 @@ fn check_pipedrive_headers(obj: Object, path: &Path, have: &[String]) -> Result<
             return Err(Error::MissingColumn {
                 path: path.to_owned(),
                 table: obj.name(),
-                missing: format!("{canonical} (as {})", keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or ")),
+                missing: format!(
+                    "{canonical} (as {})",
+                    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or ")
+                ),
                 have: have.to_vec(),
             });
         }
@@ -298,7 +307,8 @@ fn check_pipedrive_headers(obj: Object, path: &Path, have: &[String]) -> Result<
 }
 
 fn is_canonical_key(header: &str) -> bool {
-    [DEAL_KEY, CHANGE_KEY, ACTIVITY_KEY, NOTE_KEY, PERSON_KEY, ORG_KEY, STAGE_KEY, USER_KEY].contains(&header)
+    [DEAL_KEY, CHANGE_KEY, ACTIVITY_KEY, NOTE_KEY, PERSON_KEY, ORG_KEY, STAGE_KEY, USER_KEY]
+        .contains(&header)
 }
 
 enum How {
@@ -349,9 +359,19 @@ type Mapped = std::result::Result<Vec<Row>, FieldError>;
 /// Maps a row of a recognised file. `/flow` items that are not deal changes
 /// (notes, activities, mails in the feed) are rejected with the reason: they
 /// load from their own files.
-fn route(obj: Object, stream: Option<&str>, f: &Fields<'_>, profile: Profile, canonical: bool, zone: Tz) -> Mapped {
+fn route(
+    obj: Object,
+    stream: Option<&str>,
+    f: &Fields<'_>,
+    profile: Profile,
+    canonical: bool,
+    zone: Tz,
+) -> Mapped {
     if let Some(stream) = stream.filter(|s| Object::from_stream(s) != Some(obj)) {
-        let reason = format!("`{stream}` item in a {} file: not a deal change; load it from its own export", obj.name());
+        let reason = format!(
+            "`{stream}` item in a {} file: not a deal change; load it from its own export",
+            obj.name()
+        );
         return Err(FieldError::new("object", stream, reason));
     }
     let use_canonical = profile == Profile::Canonical || (profile == Profile::Auto && canonical);
@@ -503,7 +523,9 @@ impl FileCtx {
         }
         let rows = map(stream, &fields, canonical).and_then(|rows| {
             match rows.iter().find_map(Row::missing_required) {
-                Some(col) => Err(FieldError::new(col, "", format!("required column `{col}` is empty"))),
+                Some(col) => {
+                    Err(FieldError::new(col, "", format!("required column `{col}` is empty")))
+                },
                 None => Ok(rows),
             }
         });
@@ -536,7 +558,8 @@ impl FileCtx {
         };
         let parsed = ics::parse_ics(&text);
         self.report.rows_read = parsed.vevents_seen as u64;
-        let file = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file =
+            self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         for event in parsed.events {
             let line = event.line;
             self.accept(vec![calendar_row(&file, event)], line);
@@ -599,7 +622,12 @@ impl FileCtx {
         for (table, buffer) in self.buffers {
             frames.push((table, buffer.finish()?));
         }
-        Ok(FileResult { report: self.report, frames, rejected: self.rejected, pipelines: self.pipelines })
+        Ok(FileResult {
+            report: self.report,
+            frames,
+            rejected: self.rejected,
+            pipelines: self.pipelines,
+        })
     }
 }
 
@@ -638,11 +666,15 @@ fn calendar_row(file: &str, e: ics::IcsEvent) -> Row {
 
 /// Fills stage pipeline names from the pipelines file and won/lost times from
 /// the close time where a profile only gives the latter.
-fn post_process(frames: &mut BTreeMap<Table, DataFrame>, pipelines: &[(String, String)]) -> Result<()> {
+fn post_process(
+    frames: &mut BTreeMap<Table, DataFrame>,
+    pipelines: &[(String, String)],
+) -> Result<()> {
     if !pipelines.is_empty() {
         let keys: Vec<&str> = pipelines.iter().map(|p| p.0.as_str()).collect();
         let names: Vec<&str> = pipelines.iter().map(|p| p.1.as_str()).collect();
-        let lookup = df!("__pk" => keys, "__pn" => names)?.lazy().unique(None, UniqueKeepStrategy::First);
+        let lookup =
+            df!("__pk" => keys, "__pn" => names)?.lazy().unique(None, UniqueKeepStrategy::First);
         let stages = frames[&Table::Stages].clone().lazy();
         let joined = stages
             .join(lookup, [col(PIPELINE_KEY)], [col("__pk")], JoinArgs::new(JoinType::Left))

@@ -84,8 +84,9 @@ impl MappingFile {
     fn validate(&self, path: &Path) -> Result<()> {
         let bad = |message: String| Error::Config { path: path.to_owned(), message };
         for file in &self.files {
-            let table = table_by_name(&file.table)
-                .ok_or_else(|| bad(format!("unknown table `{}` in [[file]] `{}`", file.table, file.file_match)))?;
+            let table = table_by_name(&file.table).ok_or_else(|| {
+                bad(format!("unknown table `{}` in [[file]] `{}`", file.table, file.file_match))
+            })?;
             let names: Vec<_> = table.columns().iter().map(|c| c.name).collect();
             for column in file.columns.keys().chain(file.formats.keys()).chain(file.values.keys()) {
                 if !names.contains(&column.as_str()) {
@@ -179,13 +180,17 @@ impl Getter {
     }
 }
 
+/// One canonical column: its definition, where its value comes from, the
+/// date layout and the value map.
+type MappedColumn = (ColumnDef, Getter, Option<String>, BTreeMap<String, String>);
+
 /// A resolved mapping of one file onto one table.
 #[derive(Debug, Clone)]
 pub struct ColumnMap {
     table: Table,
     prefix: String,
     zone: Tz,
-    columns: Vec<(ColumnDef, Getter, Option<String>, BTreeMap<String, String>)>,
+    columns: Vec<MappedColumn>,
 }
 
 impl ColumnMap {
@@ -227,13 +232,16 @@ impl ColumnMap {
     pub fn check_headers(&self, path: &Path, headers: &[String]) -> Result<()> {
         let mapped: Vec<&str> = self.columns.iter().map(|c| c.0.name).collect();
         for def in self.table.columns() {
-            let present = self.columns.iter().find(|c| c.0.name == def.name).is_some_and(|c| {
-                c.1.columns().iter().all(|col| headers.iter().any(|h| h == col))
-            });
+            let present =
+                self.columns.iter().find(|c| c.0.name == def.name).is_some_and(|c| {
+                    c.1.columns().iter().all(|col| headers.iter().any(|h| h == col))
+                });
             let needed = def.required && !is_origin(def.name) && !derivable(self.table, def.name);
             if needed && (!present || !mapped.contains(&def.name)) {
                 let source = self.columns.iter().find(|c| c.0.name == def.name);
-                let tried = source.map_or(String::new(), |c| format!(" (mapped from `{}`)", c.1.columns().join("`, `")));
+                let tried = source.map_or(String::new(), |c| {
+                    format!(" (mapped from `{}`)", c.1.columns().join("`, `"))
+                });
                 return Err(Error::MissingColumn {
                     path: path.to_owned(),
                     table: self.table.name(),
@@ -254,17 +262,31 @@ impl ColumnMap {
                 raw = mapped.clone();
             }
             let column = getter.columns().first().copied().unwrap_or(def.name).to_owned();
-            let cell = self.cell(def, &raw, layout.as_deref()).map_err(|r| FieldError::new(&column, &raw, r))?;
+            let cell = self
+                .cell(def, &raw, layout.as_deref())
+                .map_err(|r| FieldError::new(&column, &raw, r))?;
             row.set(def.name, cell);
         }
-        if let Some(id) = rec.get(SOURCE_ID).and_then(Raw::text).filter(|_| row.is_null(SOURCE_ID)) {
+        if let Some(id) = rec.get(SOURCE_ID).and_then(Raw::text).filter(|_| row.is_null(SOURCE_ID))
+        {
             row.set(SOURCE_ID, id.into_owned());
         }
         derive(self.table, &mut row, &self.prefix);
+        if let Some(missing) = row.missing_required() {
+            let source = self.columns.iter().find(|c| c.0.name == missing);
+            let column = source.and_then(|c| c.1.columns().first().map(|s| (*s).to_owned()));
+            let reason = format!("required column `{missing}` is empty");
+            return Err(FieldError::new(column.as_deref().unwrap_or(missing), "", reason));
+        }
         Ok(vec![row])
     }
 
-    fn cell(&self, def: &ColumnDef, raw: &str, layout: Option<&str>) -> std::result::Result<Cell, String> {
+    fn cell(
+        &self,
+        def: &ColumnDef,
+        raw: &str,
+        layout: Option<&str>,
+    ) -> std::result::Result<Cell, String> {
         Ok(match def.ty {
             ColType::Str if is_key(def.name) && !self.prefix.is_empty() => {
                 Cell::Str(format!("{}:{raw}", self.prefix))
@@ -295,9 +317,21 @@ fn is_key(name: &str) -> bool {
 
 /// Columns the loader fills itself when a file does not carry them.
 fn derivable(table: Table, name: &str) -> bool {
-    let keys = [DEAL_KEY, CHANGE_KEY, ACTIVITY_KEY, NOTE_KEY, PERSON_KEY, ORG_KEY, STAGE_KEY, USER_KEY, EVENT_KEY];
-    let flags = [IS_ARCHIVED, IS_ALL_DAY, IS_PRIMARY, IS_CLOSED, IS_WON, IS_DELETED, OLD_VALUE_INFERRED];
-    let defaults = [STATUS, CREATED_VIA, SOURCE_CLASS, SOURCE_KEY, KIND, ACTOR_CLASS, EMAIL_NORM, FIELD_RAW];
+    let keys = [
+        DEAL_KEY,
+        CHANGE_KEY,
+        ACTIVITY_KEY,
+        NOTE_KEY,
+        PERSON_KEY,
+        ORG_KEY,
+        STAGE_KEY,
+        USER_KEY,
+        EVENT_KEY,
+    ];
+    let flags =
+        [IS_ARCHIVED, IS_ALL_DAY, IS_PRIMARY, IS_CLOSED, IS_WON, IS_DELETED, OLD_VALUE_INFERRED];
+    let defaults =
+        [STATUS, CREATED_VIA, SOURCE_CLASS, SOURCE_KEY, KIND, ACTOR_CLASS, EMAIL_NORM, FIELD_RAW];
     let _ = table;
     keys.contains(&name) || flags.contains(&name) || defaults.contains(&name)
 }
@@ -334,7 +368,9 @@ pub fn derive(table: Table, row: &mut Row, prefix: &str) {
 fn defaults(table: Table) -> Vec<(&'static str, Cell)> {
     let f = || Cell::Bool(false);
     match table {
-        Table::Deals => vec![(STATUS, "open".into()), (IS_ARCHIVED, f()), (CREATED_VIA, Cell::Null)],
+        Table::Deals => {
+            vec![(STATUS, "open".into()), (IS_ARCHIVED, f()), (CREATED_VIA, Cell::Null)]
+        },
         Table::DealChanges => vec![
             (FIELD_RAW, Cell::Null),
             (SOURCE_CLASS, Cell::Null),
@@ -358,15 +394,22 @@ fn derived_value(col: &str, row: &Row, default: Cell) -> Cell {
     use crate::model::provenance::{classify_pipedrive, source_key};
     use crate::model::{ActivityKind, CreationClass, SourceClass};
     match col {
-        CREATED_VIA => CreationClass::from_pipedrive_origin(text(CREATED_VIA_RAW).as_deref()).as_str().into(),
+        CREATED_VIA => {
+            CreationClass::from_pipedrive_origin(text(CREATED_VIA_RAW).as_deref()).as_str().into()
+        },
         FIELD_RAW => text(FIELD).into(),
         SOURCE_CLASS => {
             let raw = text(SOURCE_RAW);
-            classify_pipedrive(raw.as_deref(), text(SOURCE_DETAIL).as_deref(), None, false).as_str().into()
+            classify_pipedrive(raw.as_deref(), text(SOURCE_DETAIL).as_deref(), None, false)
+                .as_str()
+                .into()
         },
         SOURCE_KEY => {
             let class = text(SOURCE_CLASS).unwrap_or_default();
-            let class = SourceClass::ALL.into_iter().find(|c| c.as_str() == class).unwrap_or(SourceClass::Unknown);
+            let class = SourceClass::ALL
+                .into_iter()
+                .find(|c| c.as_str() == class)
+                .unwrap_or(SourceClass::Unknown);
             source_key(class, text(SOURCE_DETAIL).as_deref(), text(SOURCE_RAW).as_deref()).into()
         },
         KIND => ActivityKind::from_type(text(TYPE_RAW).as_deref()).as_str().into(),

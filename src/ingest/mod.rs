@@ -18,7 +18,7 @@ pub mod text;
 
 pub mod load;
 
-pub use load::{load, LoadOptions, Loaded};
+pub use load::{LoadOptions, Loaded, load};
 
 use std::path::Path;
 
@@ -76,7 +76,10 @@ impl Object {
         if ext.as_deref() == Some("ics") {
             return Some(Object::Calendar);
         }
-        if !matches!(ext.as_deref(), Some("csv" | "tsv" | "txt" | "json" | "jsonl" | "ndjson" | "parquet")) {
+        if !matches!(
+            ext.as_deref(),
+            Some("csv" | "tsv" | "txt" | "json" | "jsonl" | "ndjson" | "parquet")
+        ) {
             return None;
         }
         let name = name.replace(['-', ' '], "_");

@@ -75,10 +75,10 @@ pub fn date(s: &str) -> Result<i32, String> {
     let head = s.get(..10).unwrap_or(s);
     let rest = s.get(10..).unwrap_or("");
     let midnight = ["", " 00:00:00", "T00:00:00", "T00:00:00Z", "T00:00:00.000Z", " 00:00"];
-    if midnight.contains(&rest) {
-        if let Ok(d) = NaiveDate::parse_from_str(head, "%Y-%m-%d") {
-            return Ok(days(d));
-        }
+    if midnight.contains(&rest)
+        && let Ok(d) = NaiveDate::parse_from_str(head, "%Y-%m-%d")
+    {
+        return Ok(days(d));
     }
     if s.contains('/') {
         return Err(format!(

@@ -6,10 +6,10 @@
 
 use serde_json::Value;
 
+use super::Object;
 use super::buffer::Row;
 use super::record::{FieldError, Fields};
 use super::text::{content_hash, html_to_text};
-use super::Object;
 use crate::model::col::*;
 use crate::model::provenance::{classify_pipedrive, source_key};
 use crate::model::{ActivityKind, CreationClass, Table};
@@ -40,7 +40,9 @@ const ORG_NAME: &[&str] = &["name", "Organization - Name"];
 pub fn required_columns(object: Object) -> &'static [(&'static str, &'static [&'static str])] {
     match object {
         Object::Deals => &[(TITLE, DEAL_TITLE), (CREATED_AT, DEAL_CREATED)],
-        Object::DealFlow => &[(DEAL_KEY, FLOW_DEAL), (FIELD_RAW, FLOW_FIELD), (CHANGED_AT, FLOW_TIME)],
+        Object::DealFlow => {
+            &[(DEAL_KEY, FLOW_DEAL), (FIELD_RAW, FLOW_FIELD), (CHANGED_AT, FLOW_TIME)]
+        },
         Object::Activities => &[(CREATED_AT, ACTIVITY_CREATED)],
         Object::Notes => &[(CREATED_AT, NOTE_CREATED)],
         Object::Persons => &[(NAME, PERSON_NAME)],
@@ -164,8 +166,9 @@ pub fn canonical_field(key: &str) -> &str {
         "add_time" => "created",
         "channel" => "attribution_source",
         "channel_id" => "attribution_detail",
-        "value" | "currency" | "expected_close_date" | "status" | "probability"
-        | "lost_reason" => key,
+        "value" | "currency" | "expected_close_date" | "status" | "probability" | "lost_reason" => {
+            key
+        },
         other => other,
     }
 }
@@ -176,7 +179,8 @@ fn deal_change(f: &Fields<'_>) -> Result<Row, FieldError> {
     let deal = f.required(FLOW_DEAL)?;
     let field_raw = f.required(FLOW_FIELD)?;
     let changed_at = f.instant(FLOW_TIME)?;
-    let changed_at = changed_at.ok_or_else(|| FieldError::new("log_time", "", "required value is empty"))?;
+    let changed_at =
+        changed_at.ok_or_else(|| FieldError::new("log_time", "", "required value is empty"))?;
     let new_value = f.text(&["new_value"]);
     let change_key = id.clone().unwrap_or_else(|| {
         let parts = [Some(deal.as_str()), Some(field_raw.as_str()), new_value.as_deref()];
@@ -240,8 +244,14 @@ fn activity(f: &Fields<'_>) -> Result<Row, FieldError> {
     row.set(SUBJECT, subject);
     row.set(BODY_TEXT, body);
     links(f, &mut row);
-    row.set(OWNER_USER_KEY, owner(f, &["owner_id", "user_id", "assigned_to_user_id"], &["Activity - Assigned to user"]));
-    row.set(CREATOR_USER_KEY, owner(f, &["creator_user_id", "created_by_user_id"], &["Activity - Creator"]));
+    row.set(
+        OWNER_USER_KEY,
+        owner(f, &["owner_id", "user_id", "assigned_to_user_id"], &["Activity - Assigned to user"]),
+    );
+    row.set(
+        CREATOR_USER_KEY,
+        owner(f, &["creator_user_id", "created_by_user_id"], &["Activity - Creator"]),
+    );
     schedule(f, &mut row)?;
     row.set(DONE, f.bool(&["done", "Activity - Done"])?);
     row.set(DONE_AT, instant(f, &["marked_as_done_time", "Activity - Marked as done time"])?);
@@ -373,7 +383,12 @@ fn emails(f: &Fields<'_>) -> Vec<(String, Option<String>, bool)> {
     out
 }
 
-fn push_address(out: &mut Vec<(String, Option<String>, bool)>, a: &str, l: Option<String>, p: bool) {
+fn push_address(
+    out: &mut Vec<(String, Option<String>, bool)>,
+    a: &str,
+    l: Option<String>,
+    p: bool,
+) {
     let a = a.trim();
     if !a.is_empty() {
         out.push((a.to_owned(), l, p));

@@ -58,10 +58,8 @@ pub fn sniff_delimiter(first_line: &[u8]) -> u8 {
     for &b in first_line {
         if b == b'"' {
             quoted = !quoted;
-        } else if !quoted {
-            if let Some(i) = candidates.iter().position(|c| *c == b) {
-                counts[i] += 1;
-            }
+        } else if !quoted && let Some(i) = candidates.iter().position(|c| *c == b) {
+            counts[i] += 1;
         }
     }
     let best = (0..4).max_by_key(|i| (counts[*i], 4 - i)).unwrap_or(0);
@@ -107,7 +105,11 @@ fn header_index(headers: &[String], info: &mut ReadInfo) -> HashMap<String, usiz
 }
 
 /// Streams a CSV file.
-pub fn read_csv(path: &Path, input: &mut dyn Read, sink: &mut dyn FnMut(Item<'_>)) -> Result<ReadInfo> {
+pub fn read_csv(
+    path: &Path,
+    input: &mut dyn Read,
+    sink: &mut dyn FnMut(Item<'_>),
+) -> Result<ReadInfo> {
     let mut file = BufReader::with_capacity(1 << 20, input);
     let first = file.fill_buf()?;
     let first = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first);
@@ -189,7 +191,11 @@ impl Record for JsonRow<'_> {
 }
 
 /// Reads a JSON or JSON Lines file.
-pub fn read_json(path: &Path, input: &mut dyn Read, sink: &mut dyn FnMut(Item<'_>)) -> Result<ReadInfo> {
+pub fn read_json(
+    path: &Path,
+    input: &mut dyn Read,
+    sink: &mut dyn FnMut(Item<'_>),
+) -> Result<ReadInfo> {
     let info = ReadInfo { encoding: "utf-8", ..ReadInfo::default() };
     let mut reader = BufReader::with_capacity(1 << 20, input);
     let mut first = Vec::new();
@@ -211,7 +217,11 @@ pub fn read_json(path: &Path, input: &mut dyn Read, sink: &mut dyn FnMut(Item<'_
     Ok(info)
 }
 
-fn read_json_lines(reader: impl BufRead, start: usize, sink: &mut dyn FnMut(Item<'_>)) -> Result<()> {
+fn read_json_lines(
+    reader: impl BufRead,
+    start: usize,
+    sink: &mut dyn FnMut(Item<'_>),
+) -> Result<()> {
     for (i, line) in reader.split(b'\n').enumerate() {
         let line = line?;
         let text = String::from_utf8_lossy(&line);
@@ -306,10 +316,10 @@ fn element_spans(bytes: &[u8]) -> Option<Vec<Span>> {
             b'}' | b']' if level == depth => break,
             b'}' | b']' => {
                 level -= 1;
-                if level == depth {
-                    if let Some((s, line)) = start.take() {
-                        spans.push(Span { start: s, end: pos + 1, line });
-                    }
+                if level == depth
+                    && let Some((s, line)) = start.take()
+                {
+                    spans.push(Span { start: s, end: pos + 1, line });
                 }
             },
             _ => {

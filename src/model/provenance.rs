@@ -71,7 +71,8 @@ pub fn classify_pipedrive(
     let source = change_source.unwrap_or("").trim().to_ascii_lowercase();
     let agent = user_agent.unwrap_or("").trim().to_ascii_lowercase();
     let origin = origin.unwrap_or("").trim();
-    let bulk = bulk_flag || agent == "bulk-actions-api" || origin.eq_ignore_ascii_case("bulkAction");
+    let bulk =
+        bulk_flag || agent == "bulk-actions-api" || origin.eq_ignore_ascii_case("bulkAction");
     match source.as_str() {
         "app" | "web" => SourceClass::HumanUi,
         "mobile" => SourceClass::HumanMobile,

@@ -30,9 +30,7 @@ impl ColType {
             ColType::Int => DataType::Int64,
             ColType::Float => DataType::Float64,
             ColType::Bool => DataType::Boolean,
-            ColType::Instant => {
-                DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
-            },
+            ColType::Instant => DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)),
             ColType::Date => DataType::Date,
         }
     }
@@ -72,12 +70,8 @@ const fn opt(name: &'static str, ty: ColType) -> ColumnDef {
 use ColType::{Bool, Date, Float, Instant, Int, Str};
 
 /// Columns every canonical table starts with: where the row came from.
-const ORIGIN: [ColumnDef; 4] = [
-    req(SOURCE_SYSTEM, Str),
-    opt(SOURCE_ID, Str),
-    req(SOURCE_FILE, Str),
-    req(SOURCE_LINE, Int),
-];
+const ORIGIN: [ColumnDef; 4] =
+    [req(SOURCE_SYSTEM, Str), opt(SOURCE_ID, Str), req(SOURCE_FILE, Str), req(SOURCE_LINE, Int)];
 
 const DEALS: &[ColumnDef] = &[
     req(DEAL_KEY, Str),

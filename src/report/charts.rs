@@ -19,13 +19,9 @@ fn draw(chart: &Chart, svg: &mut String) -> std::result::Result<(), Box<dyn std:
     let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     let n = chart.x_categories.len().max(1) as i32;
-    let y_max = chart
-        .series
-        .iter()
-        .flat_map(|s| s.1.iter().copied())
-        .fold(0.0_f64, f64::max)
-        .max(0.05)
-        * 1.1;
+    let y_max =
+        chart.series.iter().flat_map(|s| s.1.iter().copied()).fold(0.0_f64, f64::max).max(0.05)
+            * 1.1;
     let mut ctx = ChartBuilder::on(&root)
         .caption(&chart.title, ("sans-serif", 18))
         .margin(12)
@@ -45,7 +41,9 @@ fn draw(chart: &Chart, svg: &mut String) -> std::result::Result<(), Box<dyn std:
         let points = values.iter().enumerate().map(|(x, y)| (x as i32, *y));
         ctx.draw_series(LineSeries::new(points, color.stroke_width(2)))?
             .label(name.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
+            });
     }
     ctx.configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)

@@ -58,7 +58,12 @@ fn summary(md: &mut String, run: &AuditRun) {
         run.exit_status() as i32
     );
     for c in run.checks.iter().filter(|c| c.result.is_err()) {
-        let _ = writeln!(md, "- Check `{}` failed: {}", c.meta.name, c.result.as_ref().err().map_or("", |e| e));
+        let _ = writeln!(
+            md,
+            "- Check `{}` failed: {}",
+            c.meta.name,
+            c.result.as_ref().err().map_or("", |e| e)
+        );
     }
     if findings.is_empty() {
         let _ = writeln!(md, "No finding crossed a threshold.\n");
@@ -113,8 +118,12 @@ fn check_section(md: &mut String, check: &crate::audit::CheckRun, charts: &[(&st
 
 fn reconciliation(md: &mut String, run: &AuditRun) {
     let _ = writeln!(md, "## Input reconciliation\n");
-    let _ = writeln!(md, "Every row read is either loaded or rejected with its reason (`tables/rejected.parquet`).\n");
-    let _ = writeln!(md, "| file | read as | format | encoding | read | loaded | rejected | status |");
+    let _ = writeln!(
+        md,
+        "Every row read is either loaded or rejected with its reason (`tables/rejected.parquet`).\n"
+    );
+    let _ =
+        writeln!(md, "| file | read as | format | encoding | read | loaded | rejected | status |");
     let _ = writeln!(md, "|---|---|---|---|---:|---:|---:|---|");
     let (mut read, mut loaded, mut rejected) = (0, 0, 0);
     for f in &run.inputs {
@@ -135,7 +144,10 @@ fn reconciliation(md: &mut String, run: &AuditRun) {
         );
     }
     let balanced = if read == loaded + rejected { "balances" } else { "DOES NOT balance" };
-    let _ = writeln!(md, "| **total** | | | | **{read}** | **{loaded}** | **{rejected}** | {balanced} |\n");
+    let _ = writeln!(
+        md,
+        "| **total** | | | | **{read}** | **{loaded}** | **{rejected}** | {balanced} |\n"
+    );
     reasons(md, run);
 }
 
@@ -176,7 +188,7 @@ pub fn thousands(v: f64) -> String {
     let digits = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

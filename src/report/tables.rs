@@ -13,10 +13,42 @@ use crate::model::col::*;
 
 /// The shared output tables and their columns, for `pipetrust schema`.
 pub const OUTPUT_TABLES: &[(&str, &[&str])] = &[
-    ("findings", &[FINDING_ID, CHECK, SEVERITY, SEGMENT, METRIC, METRIC_VALUE, THRESHOLD, MESSAGE, VALUE_AT_STAKE, EVIDENCE_COUNT]),
+    (
+        "findings",
+        &[
+            FINDING_ID,
+            CHECK,
+            SEVERITY,
+            SEGMENT,
+            METRIC,
+            METRIC_VALUE,
+            THRESHOLD,
+            MESSAGE,
+            VALUE_AT_STAKE,
+            EVIDENCE_COUNT,
+        ],
+    ),
     ("evidence", &[FINDING_ID, CHECK, ENTITY_KIND, ENTITY_KEY]),
     ("metrics", &[CHECK, METRIC, SEGMENT, METRIC_VALUE]),
-    ("run", &["run_id", "as_of", "tool_version", "config_hash", FILE, "object", "format", "encoding", "rows_read", "rows_loaded", "rows_rejected", "bytes", "sha256", "status"]),
+    (
+        "run",
+        &[
+            "run_id",
+            "as_of",
+            "tool_version",
+            "config_hash",
+            FILE,
+            "object",
+            "format",
+            "encoding",
+            "rows_read",
+            "rows_loaded",
+            "rows_rejected",
+            "bytes",
+            "sha256",
+            "status",
+        ],
+    ),
     ("rejected", &[TABLE, FILE, LINE, COLUMN, RAW_VALUE, REASON]),
 ];
 
@@ -84,7 +116,8 @@ fn findings(run: &AuditRun) -> Result<DataFrame> {
 }
 
 fn evidence(run: &AuditRun) -> Result<DataFrame> {
-    let (mut ids, mut checks, mut kinds, mut keys) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ids, mut checks, mut kinds, mut keys) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (id, check, f) in finding_rows(run) {
         for (kind, key) in &f.evidence {
             ids.push(id.clone());
@@ -97,7 +130,8 @@ fn evidence(run: &AuditRun) -> Result<DataFrame> {
 }
 
 fn metrics(run: &AuditRun) -> Result<DataFrame> {
-    let (mut checks, mut names, mut segments, mut values) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut checks, mut names, mut segments, mut values) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for check in &run.checks {
         let Ok(out) = &check.result else { continue };
         for m in &out.metrics {

@@ -47,7 +47,6 @@ mod tests {
         (2, 2, 0.001, 1e-06),
     ];
 
-
     #[test]
     fn matches_scipy_binomtest_greater() {
         for (k, n, p, want) in CASES {

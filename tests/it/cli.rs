@@ -21,7 +21,11 @@ fn audit_exit_code_and_quiet_output() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stdout.is_empty());
-    assert!(out.stderr.is_empty(), "-q leaves stderr empty: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "-q leaves stderr empty: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out_dir.path().join("r/report.md").is_file());
     assert!(out_dir.path().join("r/tables/rejected.parquet").is_file());
 }
@@ -38,7 +42,7 @@ fn clean_input_exits_0_and_bad_input_exits_3() {
         .output()
         .unwrap();
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
-    let before = std::fs::read(target.join("report.md")).unwrap();
+    let before = fs_err::read(target.join("report.md")).unwrap();
     let bad = pipetrust()
         .args(["audit", "--input", "tests/fixtures/bad/deals.csv", "--out"])
         .arg(&target)
@@ -47,7 +51,7 @@ fn clean_input_exits_0_and_bad_input_exits_3() {
     assert_eq!(bad.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("deals.csv") && stderr.contains("title"), "{stderr}");
-    assert_eq!(std::fs::read(target.join("report.md")).unwrap(), before);
+    assert_eq!(fs_err::read(target.join("report.md")).unwrap(), before);
 }
 
 /// `checks` and `schema` print data on stdout.

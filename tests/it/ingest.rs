@@ -57,8 +57,13 @@ fn pipedrive_spreadsheet_export_loads() {
     let norm = strings(emails, "email_norm");
     assert_eq!(
         norm,
-        ["jane.roe@acme.example", "jane@home.example", "john@globex.example", "j.doe@globex.example"]
-            .map(|s| Some(s.to_owned()))
+        [
+            "jane.roe@acme.example",
+            "jane@home.example",
+            "john@globex.example",
+            "j.doe@globex.example"
+        ]
+        .map(|s| Some(s.to_owned()))
     );
 }
 
@@ -85,7 +90,10 @@ fn missing_required_column_is_a_clear_error() {
     let err = load(&[repo("tests/fixtures/bad/deals.csv")]).err().expect("an error");
     let msg = err.to_string();
     assert!(matches!(err, Error::MissingColumn { .. }), "{msg}");
-    assert!(msg.contains("deals.csv") && msg.contains("title") && msg.contains("add_time"), "{msg}");
+    assert!(
+        msg.contains("deals.csv") && msg.contains("title") && msg.contains("add_time"),
+        "{msg}"
+    );
 }
 
 /// An unparsable date rejects its row with file, line, column and value.

@@ -25,7 +25,8 @@ fn month_end_check_finds_the_labelled_nudger_and_no_human() {
         assert!(!f.segment.starts_with("human:"), "a human source is flagged: {}", f.message);
     }
     let labels = read_labels(&repo("data/sample/labels/month_end.csv"));
-    let labelled: BTreeSet<String> = labels.iter().map(|l| format!("pd:{}", l["change_id"])).collect();
+    let labelled: BTreeSet<String> =
+        labels.iter().map(|l| format!("pd:{}", l["change_id"])).collect();
     let flagged: BTreeSet<String> = findings
         .iter()
         .flat_map(|f| f.evidence.iter())
@@ -37,7 +38,8 @@ fn month_end_check_finds_the_labelled_nudger_and_no_human() {
     let precision = found / flagged.len().max(1) as f64;
     assert!(recall >= 0.95, "recall {recall:.3}");
     assert!(precision >= 0.95, "precision {precision:.3}");
-    let nudger = findings.iter().find(|f| f.segment.contains("close_date_pushed")).expect("flagged");
+    let nudger =
+        findings.iter().find(|f| f.segment.contains("close_date_pushed")).expect("flagged");
     assert_eq!(nudger.severity, Severity::Fail);
     assert!(nudger.value_at_stake.unwrap_or(0.0) > 0.0);
 }
@@ -51,8 +53,15 @@ fn reports_are_byte_identical_across_runs() {
     pipetrust::report::write(&run, &a).unwrap();
     let again = audit(&[repo("data/sample")]);
     pipetrust::report::write(&again, &b).unwrap();
-    for rel in ["report.md", "summary.json", "tables/findings.parquet", "tables/month_end_spikes.parquet", "tables/run.parquet", "charts/month_end_spikes.svg"] {
-        let (x, y) = (std::fs::read(a.join(rel)).unwrap(), std::fs::read(b.join(rel)).unwrap());
+    for rel in [
+        "report.md",
+        "summary.json",
+        "tables/findings.parquet",
+        "tables/month_end_spikes.parquet",
+        "tables/run.parquet",
+        "charts/month_end_spikes.svg",
+    ] {
+        let (x, y) = (fs_err::read(a.join(rel)).unwrap(), fs_err::read(b.join(rel)).unwrap());
         assert!(x == y, "{rel} differs between runs");
     }
 }
@@ -61,20 +70,29 @@ fn reports_are_byte_identical_across_runs() {
 #[test]
 fn sample_regenerates_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
-    let opts = GenerateOptions { out: dir.path().to_owned(), deals: 2_000, seed: 7, format: ExportFormat::Json };
+    let opts = GenerateOptions {
+        out: dir.path().to_owned(),
+        deals: 2_000,
+        seed: 7,
+        format: ExportFormat::Json,
+    };
     let summary = generate::generate(&opts).unwrap();
     assert!(!summary.files.is_empty());
     for (file, _) in &summary.files {
-        let fresh = std::fs::read(dir.path().join(file)).unwrap();
-        let committed = std::fs::read(repo("data/sample").join(file)).unwrap_or_default();
+        let fresh = fs_err::read(dir.path().join(file)).unwrap();
+        let committed = fs_err::read(repo("data/sample").join(file)).unwrap_or_default();
         assert!(fresh == committed, "{file} differs from the committed sample");
     }
     let committed = count_files(&repo("data/sample"));
-    assert_eq!(committed, summary.files.len(), "data/sample has files the generator does not write");
+    assert_eq!(
+        committed,
+        summary.files.len(),
+        "data/sample has files the generator does not write"
+    );
 }
 
 fn count_files(dir: &Path) -> usize {
-    std::fs::read_dir(dir)
+    fs_err::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .map(|p| if p.is_dir() { count_files(&p) } else { 1 })
