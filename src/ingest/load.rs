@@ -231,6 +231,9 @@ fn load_file(file: &InputFile, opts: &LoadOptions) -> Result<FileResult> {
         (_, None, "json") if looks_like_envelopes(path)? => Some(How::Envelopes),
         _ => None,
     };
+    if fs_err::metadata(path)?.len() == 0 {
+        return ctx.skipped("empty file");
+    }
     let Some(how) = how else {
         let why =
             if name == "pipetrust.toml" { "audit config" } else { "not a recognised export file" };
@@ -502,6 +505,11 @@ impl FileCtx {
             _ => read::read_json(&path, &mut input, &mut sink)?,
         };
         self.report.encoding = info.encoding;
+        if !info.duplicate_headers.is_empty() {
+            let names = info.duplicate_headers.join("`, `");
+            tracing::warn!(file = %self.display, "duplicate headers `{names}`: the first of each is used");
+            self.report.status = format!("loaded; duplicate headers `{names}` (the first is used)");
+        }
         let (sha, bytes) = input.finish()?;
         self.report.sha256 = sha;
         self.report.bytes = bytes;

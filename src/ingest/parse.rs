@@ -25,6 +25,9 @@ pub fn instant(s: &str, zone: Tz) -> Result<i64, String> {
             return Ok(local_to_utc(naive, zone));
         }
     }
+    if let Some(naive) = excel_serial(s) {
+        return Ok(local_to_utc(naive, zone));
+    }
     if let Ok(days) = date(s) {
         let naive = day(days).and_time(NaiveTime::MIN);
         return Ok(local_to_utc(naive, zone));
@@ -46,6 +49,22 @@ pub fn instant_with(s: &str, layout: &str, zone: Tz) -> Result<i64, String> {
         return Ok(local_to_utc(d.and_time(NaiveTime::MIN), zone));
     }
     Err(format!("expected a timestamp in layout `{layout}`, found `{s}`"))
+}
+
+/// An Excel serial date-time (days since 1899-12-30, the fraction is the
+/// time of day), as spreadsheets store dates (`45631` is 2024-12-05). Only
+/// five-digit day numbers (1927–2173) are read as serials, so ids and years
+/// are not mistaken for dates.
+fn excel_serial(s: &str) -> Option<NaiveDateTime> {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() != 5 || !digits(whole) || !digits(frac) {
+        return None;
+    }
+    let serial: f64 = s.parse().ok()?;
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
+    let micros = (serial * 86_400_000_000.0).round() as i64;
+    Some(base + chrono::Duration::microseconds(micros))
 }
 
 /// HubSpot-style epoch milliseconds (13 digits).
@@ -80,6 +99,9 @@ pub fn date(s: &str) -> Result<i32, String> {
     {
         return Ok(days(d));
     }
+    if let Some(dt) = excel_serial(s) {
+        return Ok(days(dt.date()));
+    }
     if s.contains('/') {
         return Err(format!(
             "ambiguous date `{s}`: declare its layout (e.g. `%d/%m/%Y`) in a mapping file"
@@ -105,16 +127,40 @@ pub fn day(n: i32) -> NaiveDate {
     EPOCH + chrono::Duration::days(i64::from(n))
 }
 
-/// A decimal number; accepts a leading currency sign and `,` thousands
-/// separators (`$1,500.00`). Decimal commas need a declared locale.
+/// A decimal number as exports write them: currency signs and spaces are
+/// dropped; with both `.` and `,` present the last one is the decimal mark
+/// (`1,234.56`, `1.234,56`); a lone `,` is a thousands separator only in
+/// groups of three (`1,500`, `12,345,678`), else a decimal comma (`12,5`);
+/// several dots are thousands separators (`1.234.567`).
 pub fn number(s: &str) -> Result<f64, String> {
-    let t = s.trim().trim_start_matches(['$', '€', '£']);
-    let cleaned: String = t.chars().filter(|c| *c != ',' && *c != '_').collect();
-    cleaned
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| format!("expected a number, found `{}`", s.trim()))
+    let bad = || format!("expected a number, found `{}`", s.trim());
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '$' | '€' | '£' | ' ' | '\u{a0}' | '\u{202f}' | '_' | '\''))
+        .collect();
+    let (dot, comma) = (t.rfind('.'), t.rfind(','));
+    let canonical = match (dot, comma) {
+        (Some(d), Some(c)) if c > d => t.replace('.', "").replace(',', "."),
+        (Some(_), Some(_)) => t.replace(',', ""),
+        (None, Some(_)) if thousands_groups(&t, ',') => t.replace(',', ""),
+        (None, Some(_)) if t.matches(',').count() == 1 => t.replace(',', "."),
+        (Some(_), None) if t.matches('.').count() > 1 && thousands_groups(&t, '.') => {
+            t.replace('.', "")
+        },
+        _ => t.clone(),
+    };
+    canonical.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(bad)
+}
+
+/// `1,500` / `12,345,678`: groups of exactly three digits after the first.
+fn thousands_groups(t: &str, sep: char) -> bool {
+    let t = t.trim_start_matches(['-', '+']);
+    let mut parts = t.split(sep);
+    let head_ok = parts
+        .next()
+        .is_some_and(|h| (1..=3).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_digit()));
+    head_ok && parts.all(|p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A whole number.
@@ -178,6 +224,25 @@ mod tests {
         assert!(date("01/02/2024").unwrap_err().contains("ambiguous"));
         assert!(date("2024-13-01").is_err());
         assert_eq!(day(date_with("01/02/2024", "%d/%m/%Y").unwrap()).to_string(), "2024-02-01");
+    }
+
+    #[test]
+    fn excel_serial_dates() {
+        assert_eq!(day(date("45631").unwrap()).to_string(), "2024-12-05");
+        assert_eq!(instant("45631.5", chrono_tz::UTC).unwrap(), utc("2024-12-05T12:00:00Z"));
+        assert!(date("2024").is_err());
+    }
+
+    #[test]
+    fn decimal_commas_and_thousands_separators() {
+        assert_eq!(number("1.234,56").unwrap(), 1234.56);
+        assert_eq!(number("1,234.56").unwrap(), 1234.56);
+        assert_eq!(number("12,5").unwrap(), 12.5);
+        assert_eq!(number("1,500").unwrap(), 1500.0);
+        assert_eq!(number("1.234.567").unwrap(), 1_234_567.0);
+        assert_eq!(number("€ 2 500,00").unwrap(), 2500.0);
+        assert_eq!(number("-3.5").unwrap(), -3.5);
+        assert!(number("1,2,3").is_err());
     }
 
     #[test]

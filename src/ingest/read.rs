@@ -8,9 +8,11 @@
 //! envelopes `{"stream","data"}` (Airbyte) and `{"object","data"}` (`/flow`).
 //! CSV and JSON Lines stream; a JSON document is read whole.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -95,6 +97,9 @@ fn decode_field(bytes: &[u8], lossy: &mut bool) -> String {
 fn header_index(headers: &[String], info: &mut ReadInfo) -> HashMap<String, usize> {
     let mut index = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            continue; // trailing empty columns
+        }
         if index.contains_key(h) {
             info.duplicate_headers.push(h.clone());
         } else {
@@ -104,13 +109,16 @@ fn header_index(headers: &[String], info: &mut ReadInfo) -> HashMap<String, usiz
     index
 }
 
-/// Streams a CSV file.
+/// Streams a CSV file. Row lines are physical lines (a quoted newline inside
+/// a field moves the next row down, as an editor shows it).
 pub fn read_csv(
     path: &Path,
     input: &mut dyn Read,
     sink: &mut dyn FnMut(Item<'_>),
 ) -> Result<ReadInfo> {
-    let mut file = BufReader::with_capacity(1 << 20, input);
+    let newlines = Rc::new(RefCell::new(LineIndex::default()));
+    let counted = LineCounter { inner: input, offset: 0, index: Rc::clone(&newlines) };
+    let mut file = BufReader::with_capacity(1 << 20, counted);
     let first = file.fill_buf()?;
     let first = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first);
     let line_end = first.iter().position(|b| *b == b'\n').unwrap_or(first.len());
@@ -131,17 +139,9 @@ pub fn read_csv(
     let index = header_index(&headers, &mut info);
     let mut record = csv::ByteRecord::new();
     let mut fields: Vec<String> = Vec::with_capacity(headers.len());
-    loop {
-        let line = reader.position().line() as usize;
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {},
-            Err(e) => {
-                sink(Item::Bad(Unreadable { line, raw: String::new(), reason: e.to_string() }));
-                continue;
-            },
-        }
-        let line = record.position().map_or(line, |p| p.line() as usize);
+    while reader.read_byte_record(&mut record).map_err(|e| csv_error(path, &e))? {
+        let byte = record.position().map_or(0, csv::Position::byte);
+        let line = newlines.borrow_mut().line_at(byte);
         if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
             continue; // a blank line is not a row
         }
@@ -159,6 +159,47 @@ pub fn read_csv(
     info.encoding = if lossy { "windows-1252" } else { "utf-8" };
     info.headers = headers;
     Ok(info)
+}
+
+/// Byte offsets of the newlines read but not yet passed by a record, so a
+/// record's byte offset converts to its physical line. Holds only the
+/// newlines of the reader's look-ahead buffer.
+#[derive(Debug, Default)]
+struct LineIndex {
+    pending: VecDeque<u64>,
+    passed: usize,
+}
+
+impl LineIndex {
+    /// 1-based line of a record starting at `offset` (offsets must not
+    /// decrease). After a CRLF the parser reports the record at the `\n`, so
+    /// a newline at the offset itself is already passed.
+    fn line_at(&mut self, offset: u64) -> usize {
+        while self.pending.front().is_some_and(|n| *n <= offset) {
+            self.pending.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+/// Notes the offset of every newline that passes through.
+struct LineCounter<R> {
+    inner: R,
+    offset: u64,
+    index: Rc<RefCell<LineIndex>>,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut index = self.index.borrow_mut();
+        for (i, _) in buf[..n].iter().enumerate().filter(|(_, b)| **b == b'\n') {
+            index.pending.push_back(self.offset + i as u64);
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
 }
 
 fn trailing_empty(record: &csv::ByteRecord, width: usize) -> bool {

@@ -18,11 +18,12 @@ use crate::error::Result;
 pub const SCHEMA_VERSION: &str = "1";
 
 /// Writes every output of `run` to `out`, atomically.
+///
+/// Staging folders left by killed runs (`.OUT.tmp-<pid>`) are removed first;
+/// two runs writing to the same `OUT` at once are not supported.
 pub fn write(run: &AuditRun, out: &Path) -> Result<()> {
+    remove_stale(out)?;
     let staging = sibling(out, "tmp");
-    if staging.exists() {
-        fs_err::remove_dir_all(&staging)?;
-    }
     fs_err::create_dir_all(staging.join("tables"))?;
     fs_err::create_dir_all(staging.join("charts"))?;
     let result = write_into(run, &staging);
@@ -48,6 +49,24 @@ fn write_into(run: &AuditRun, dir: &Path) -> Result<()> {
     fs_err::write(dir.join("report.md"), markdown::render(run, &chart_files))?;
     let summary = serde_json::to_string_pretty(&Summary::of(run)).unwrap_or_default();
     fs_err::write(dir.join("summary.json"), summary + "\n")?;
+    Ok(())
+}
+
+/// Removes `.name.tmp-*` and `.name.old-*` folders beside `out`.
+fn remove_stale(out: &Path) -> Result<()> {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Ok(());
+    }
+    let prefixes = [format!(".{name}.tmp-"), format!(".{name}.old-")];
+    for entry in fs_err::read_dir(parent)? {
+        let entry = entry?;
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if prefixes.iter().any(|p| file.starts_with(p.as_str())) {
+            fs_err::remove_dir_all(entry.path())?;
+        }
+    }
     Ok(())
 }
 

@@ -65,3 +65,50 @@ fn checks_and_schema_list_their_data() {
     let unknown = pipetrust().args(["schema", "nope"]).output().unwrap();
     assert_eq!(unknown.status.code(), Some(3));
 }
+
+/// A run killed at any point leaves either the previous report or a complete
+/// new one, never a half-written folder; the next run clears the leftovers.
+#[test]
+fn killed_run_leaves_the_previous_report_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    let opts = pipetrust::generate::GenerateOptions {
+        out: export.clone(),
+        deals: 20_000,
+        seed: 3,
+        format: pipetrust::generate::ExportFormat::Json,
+    };
+    pipetrust::generate::generate(&opts).unwrap();
+    let target = dir.path().join("r");
+    let audit = |args: &[&str]| {
+        let mut cmd = pipetrust();
+        cmd.args(["audit", "-q", "--out"]).arg(&target).args(args);
+        cmd
+    };
+    let first = audit(&["--input", "tests/fixtures/spreadsheet"]).output().unwrap();
+    assert_eq!(first.status.code(), Some(0));
+    let old = fs_err::read(target.join("report.md")).unwrap();
+    let started = std::time::Instant::now();
+    let full = audit(&["--input"]).arg(&export).output().unwrap();
+    assert!(full.status.code().is_some_and(|c| c < 3));
+    let took = started.elapsed();
+    let new = fs_err::read(target.join("report.md")).unwrap();
+    for fraction in [0.1, 0.5, 0.8, 0.95] {
+        let mut child = audit(&["--input"]).arg(&export).spawn().unwrap();
+        std::thread::sleep(took.mul_f64(fraction));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = fs_err::read(target.join("report.md")).unwrap();
+        assert!(now == old || now == new, "report.md half-written after a kill at {fraction}");
+        let summary = fs_err::read_to_string(target.join("summary.json")).unwrap();
+        assert!(serde_json::from_str::<serde_json::Value>(&summary).is_ok());
+    }
+    let rerun = audit(&["--input", "tests/fixtures/spreadsheet"]).output().unwrap();
+    assert_eq!(rerun.status.code(), Some(0));
+    let leftovers: Vec<_> = fs_err::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".r."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -116,3 +116,55 @@ fn non_utf8_file_is_decoded_as_windows_1252() {
     let titles = strings(loaded.frame(Table::Deals), "title");
     assert_eq!(titles[0].as_deref(), Some("Société Générale deal"));
 }
+
+/// Exports as people really produce them: BOM, `;`, CRLF, a quoted newline,
+/// a duplicate header, trailing empty columns, decimal commas, an Excel
+/// serial date, mixed offsets, an ambiguous date, a header-only file, an
+/// empty file, a truncated JSON array with a non-deal item, and JSON Lines
+/// mixing v1 and v2 shapes with a broken last line. Every row is accounted for.
+#[test]
+fn messy_exports_load_and_reconcile() {
+    let loaded = load(&[repo("tests/fixtures/messy")]).unwrap();
+    let by_name = |n: &str| loaded.files.iter().find(|f| f.path.ends_with(n)).unwrap();
+    for f in &loaded.files {
+        assert_eq!(f.rows_read, f.rows_loaded + f.rows_rejected, "{}", f.path);
+    }
+    let deals_csv = by_name("deals.csv");
+    assert_eq!((deals_csv.rows_read, deals_csv.rows_loaded), (3, 2));
+    assert!(deals_csv.status.contains("duplicate headers `Deal - Title`"), "{}", deals_csv.status);
+    let ambiguous = loaded.rejected.iter().find(|r| r.file.ends_with("deals.csv")).unwrap();
+    assert_eq!(
+        (ambiguous.line, ambiguous.column.as_deref()),
+        (5, Some("Deal - Expected close date"))
+    );
+    assert!(ambiguous.reason.contains("ambiguous"), "{}", ambiguous.reason);
+    assert_eq!(by_name("activities.csv").rows_read, 0);
+    assert_eq!(by_name("people.csv").status, "skipped: empty file");
+    let flow = by_name("deal_flow.json");
+    assert_eq!((flow.rows_read, flow.rows_loaded, flow.rows_rejected), (4, 2, 2));
+    let api = by_name("deals_api.jsonl");
+    assert_eq!((api.rows_read, api.rows_loaded, api.rows_rejected), (4, 2, 2));
+
+    let deals = loaded.frame(Table::Deals).clone().lazy().sort(["deal_key"], Default::default());
+    let deals = deals.collect().unwrap();
+    let titles = strings(&deals, "title");
+    assert_eq!(titles[0].as_deref(), Some("Rollout\r\nphase 2"));
+    let values = deals.column("value").unwrap().f64().unwrap().iter().collect::<Vec<_>>();
+    assert_eq!(values, vec![Some(1234.56), Some(12.5), Some(250.0), Some(10.0)]);
+    let close = deals.column("expected_close_date").unwrap().cast(&DataType::String).unwrap();
+    assert_eq!(close.str().unwrap().get(0), Some("2024-12-05"));
+    let created = deals.column("created_at").unwrap().cast(&DataType::String).unwrap();
+    assert!(created.str().unwrap().get(0).unwrap().starts_with("2024-03-01 07:30:00"));
+    assert_eq!(strings(&deals, "org_key")[2].as_deref(), Some("pd:33"));
+    assert_eq!(strings(&deals, "owner_user_key")[3].as_deref(), Some("pd:9"));
+
+    let notes = strings(loaded.frame(Table::Notes), "body_text");
+    assert_eq!(notes[0].as_deref(), Some("Called Bob. He wants a quote, \"soon\"."));
+    assert_eq!(notes[1].as_deref(), Some("Second note"));
+    let changes = loaded.frame(Table::DealChanges);
+    assert_eq!(
+        strings(changes, "source_class"),
+        vec![Some("human_ui".into()), Some("bulk".into())]
+    );
+    assert_eq!(strings(changes, "batch_id")[1].as_deref(), Some("b-7"));
+}
