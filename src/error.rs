@@ -76,6 +76,17 @@ pub enum Error {
     Other(String),
 }
 
+impl From<pipetrust_formats::Error> for Error {
+    fn from(e: pipetrust_formats::Error) -> Self {
+        match e {
+            pipetrust_formats::Error::Io(io) => Error::Io(io),
+            pipetrust_formats::Error::Input { path, line, message } => {
+                Error::Input { position: Position { path, line, column: None }, message }
+            },
+        }
+    }
+}
+
 impl Error {
     /// An input error at a position.
     pub fn input(

@@ -8,13 +8,10 @@
 //! anything else is listed as skipped. Sub-folders are not read.
 
 pub mod buffer;
-pub mod ics;
 pub mod mapping;
-pub mod parse;
 pub mod pipedrive;
-pub mod read;
-pub mod record;
-pub mod text;
+
+pub use pipetrust_formats::{ics, parse, read, record, text};
 
 pub mod load;
 

@@ -1555,16 +1555,20 @@ mod tests {
 
     // ------------------------------------------------------------ real files
 
+    /// The shared real data sits beside the repository root, two levels up
+    /// from this crate.
     const REAL_DIRS: [&str; 2] = [
-        "../shared/data/calendar-ics-icalendar-tests",
-        "../shared/data/calendar-ics-recurring-dst",
+        "../../../shared/data/calendar-ics-icalendar-tests",
+        "../../../shared/data/calendar-ics-recurring-dst",
     ];
 
     fn real_files() -> Vec<(String, String)> {
         let mut files = Vec::new();
         for dir in REAL_DIRS {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            let dir = dir.as_path();
             let Ok(entries) = fs_err::read_dir(dir) else {
-                eprintln!("skipping {dir}: not present");
+                eprintln!("skipping {}: not present", dir.display());
                 continue;
             };
             for entry in entries.flatten() {
