@@ -9,7 +9,7 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::calendar::WorkCalendar;
-use crate::checks::{self, CheckMeta, CheckOutput, Inputs, RunContext, Severity};
+use crate::checks::{self, Check, CheckMeta, CheckOutput, Inputs, Prior, RunContext, Severity};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::load::{FileReport, Profile, Rejected};
@@ -37,6 +37,8 @@ pub struct AuditOptions {
     pub since: Option<NaiveDate>,
     /// Only events up to this day.
     pub until: Option<NaiveDate>,
+    /// Findings of this severity or worse make the run fail (exit 2).
+    pub fail_on: Option<Severity>,
 }
 
 /// One check's outcome.
@@ -67,6 +69,8 @@ pub struct AuditRun {
     pub table_rows: Vec<(&'static str, usize)>,
     /// Check outcomes, in registry order.
     pub checks: Vec<CheckRun>,
+    /// Severity from which the run fails (`fail` unless `--fail-on warn`).
+    pub fail_on: Severity,
 }
 
 /// Exit status of a run (DESIGN.md §2).
@@ -98,8 +102,8 @@ impl AuditRun {
             return ExitStatus::RunFailed;
         }
         match self.worst() {
-            Some(Severity::Fail) => ExitStatus::Failing,
-            Some(Severity::Warn) => ExitStatus::Warnings,
+            Some(s) if s >= self.fail_on => ExitStatus::Failing,
+            Some(Severity::Warn | Severity::Fail) => ExitStatus::Warnings,
             _ => ExitStatus::Clean,
         }
     }
@@ -122,17 +126,7 @@ pub fn run(opts: &AuditOptions) -> Result<AuditRun> {
     let calendar = WorkCalendar::new(config.company.holidays.iter().copied());
     let ctx = RunContext { config, zone, calendar, as_of, since: opts.since, until: opts.until };
     let inputs = Inputs::new(&loaded.frames);
-    let checks = selected
-        .into_iter()
-        .map(|check| {
-            tracing::info!(check = check.meta().name, "running");
-            let result = check.run(&inputs, &ctx).map_err(|e| e.to_string());
-            if let Err(e) = &result {
-                tracing::error!(check = check.meta().name, "check failed: {e}");
-            }
-            CheckRun { meta: check.meta(), result }
-        })
-        .collect();
+    let checks = run_checks(&selected, &inputs, &ctx);
     let table_rows = Table::ALL.iter().map(|t| (t.name(), loaded.frame(*t).height())).collect();
     let config_hash = hex(&Sha256::digest(config_text.as_bytes()));
     let run_id = run_id(&loaded.files, &config_hash, as_of, opts);
@@ -146,7 +140,36 @@ pub fn run(opts: &AuditOptions) -> Result<AuditRun> {
         rejected: loaded.rejected,
         table_rows,
         checks,
+        fail_on: opts.fail_on.unwrap_or(Severity::Fail),
     })
+}
+
+/// Runs the ordinary checks, then those that read their findings; returns
+/// the outcomes in registry order.
+fn run_checks(selected: &[&'static dyn Check], inputs: &Inputs, ctx: &RunContext) -> Vec<CheckRun> {
+    let run_one = |check: &dyn Check, inputs: &Inputs| {
+        tracing::info!(check = check.meta().name, "running");
+        let result = check.run(inputs, ctx).map_err(|e| e.to_string());
+        if let Err(e) = &result {
+            tracing::error!(check = check.meta().name, "check failed: {e}");
+        }
+        CheckRun { meta: check.meta(), result }
+    };
+    let mut runs: Vec<CheckRun> =
+        selected.iter().filter(|c| !c.reads_findings()).map(|c| run_one(*c, inputs)).collect();
+    let prior: Vec<Prior> = runs
+        .iter()
+        .filter_map(|r| {
+            let out = r.result.as_ref().ok()?;
+            let (findings, metrics) = (out.findings.clone(), out.metrics.clone());
+            Some(Prior { check: r.meta.name, needs: r.meta.needs, findings, metrics })
+        })
+        .collect();
+    let with_prior = inputs.with_prior(prior);
+    runs.extend(selected.iter().filter(|c| c.reads_findings()).map(|c| run_one(*c, &with_prior)));
+    let order = |name: &str| checks::REGISTRY.iter().position(|c| c.meta().name == name);
+    runs.sort_by_key(|r| order(r.meta.name));
+    runs
 }
 
 fn load_config(opts: &AuditOptions) -> Result<(Config, String, String)> {
@@ -159,7 +182,10 @@ fn load_config(opts: &AuditOptions) -> Result<(Config, String, String)> {
                 .map_err(|message| Error::Config { path: path.clone(), message })?;
             Ok((config, text, path.display().to_string()))
         },
-        None => Ok((Config::default(), String::new(), "defaults".to_owned())),
+        None => {
+            let config = Config::parse("").map_err(Error::Other)?;
+            Ok((config, String::new(), "defaults".to_owned()))
+        },
     }
 }
 

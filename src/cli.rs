@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::audit::{self, AuditOptions, ExitStatus};
-use crate::checks::REGISTRY;
+use crate::checks::{REGISTRY, Severity};
 use crate::generate::{self, ExportFormat, GenerateOptions};
 use crate::ingest::load::Profile;
 use crate::model::Table;
@@ -52,6 +52,12 @@ enum Command {
         /// Only this table.
         table: Option<String>,
     },
+    /// Print a commented example `pipetrust.toml` that loads as it is.
+    Config {
+        /// Print the example (the only action for now).
+        #[arg(long)]
+        example: bool,
+    },
 }
 
 /// Options of `pipetrust audit`.
@@ -87,6 +93,18 @@ struct AuditArgs {
     /// Hide the progress display.
     #[arg(long, help_heading = "Output")]
     no_progress: bool,
+    /// Exit 2 already on warnings (`warn`) instead of only on failing findings.
+    #[arg(long, value_enum, default_value_t = FailOn::Fail, help_heading = "Checks")]
+    fail_on: FailOn,
+}
+
+/// Severity from which a run fails.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOn {
+    /// Warnings and failing findings fail the run.
+    Warn,
+    /// Only failing findings fail the run.
+    Fail,
 }
 
 /// Input profiles.
@@ -139,6 +157,7 @@ pub fn main() -> ExitCode {
         Command::Checks => print_checks(),
         Command::Generate(args) => run_generate(args),
         Command::Schema { table } => print_schema(table.as_deref()),
+        Command::Config { example } => print_config(example),
     };
     match result {
         Ok(status) => ExitCode::from(status as u8),
@@ -195,6 +214,10 @@ fn run_audit(args: AuditArgs, quiet: bool) -> anyhow::Result<ExitStatus> {
         as_of: args.as_of,
         since: args.since,
         until: args.until,
+        fail_on: Some(match args.fail_on {
+            FailOn::Warn => Severity::Warn,
+            FailOn::Fail => Severity::Fail,
+        }),
     };
     let started = Instant::now();
     let spinner = progress(quiet || args.no_progress);
@@ -285,6 +308,14 @@ fn print_schema(only: Option<&str>) -> anyhow::Result<ExitStatus> {
             }
         }
     }
+    Ok(ExitStatus::Clean)
+}
+
+fn print_config(example: bool) -> anyhow::Result<ExitStatus> {
+    if !example {
+        anyhow::bail!("nothing to do: use `pipetrust config --example`");
+    }
+    std::io::stdout().lock().write_all(crate::config::EXAMPLE.as_bytes())?;
     Ok(ExitStatus::Clean)
 }
 

@@ -5,6 +5,7 @@
 //! Looked up in this order: `--config FILE`, then `pipetrust.toml` inside the
 //! first input folder, then the defaults.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -14,6 +15,9 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 
 /// The whole configuration.
+///
+/// Build it with [`Config::parse`] (an empty text gives the defaults): that
+/// also fills the defaults that depend on other keys.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -23,7 +27,103 @@ pub struct Config {
     pub month_end_spikes: MonthEndConfig,
     /// Integration rollouts (used by `stage_time_rollout`).
     pub rollouts: Vec<Rollout>,
+    /// The integrations to score; when empty they are discovered from the
+    /// change log's non-human writers.
+    pub integrations: Vec<Integration>,
+    /// Field → the sources allowed to write it. A source is a source key
+    /// (`api:forecastbot`), a class (`human_ui`, `bulk`, `api`…), `human`
+    /// (people's own UI, mobile and bulk edits) or an integration name.
+    pub system_of_record: BTreeMap<String, Vec<String>>,
+    /// Fields the forecast is built on; a system-of-record break on one of
+    /// them is critical.
+    pub protected_fields: Vec<String>,
+    /// Pipedrive origins (or `created_via` classes) that mark low-intent deals.
+    pub low_intent_origins: Vec<String>,
+    /// Attribution sources that are paid and need campaign detail.
+    pub paid_sources: Vec<String>,
+    /// The integration scorecard's verdict thresholds.
+    pub scorecard: ScorecardConfig,
 }
+
+/// One integration as the company knows it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Integration {
+    /// Name shown in the report.
+    pub name: String,
+    /// Source keys of its writes (`api:forecastbot`); see `pipetrust audit` output.
+    #[serde(default)]
+    pub source_keys: Vec<String>,
+    /// Raw `change_source` values it writes with.
+    #[serde(default)]
+    pub change_sources: Vec<String>,
+    /// Case-insensitive substring of its user agent.
+    pub user_agent: Option<String>,
+    /// CRM user ids its writes are attributed to.
+    #[serde(default)]
+    pub actor_user_ids: Vec<String>,
+    /// Who owns it.
+    pub owner: Option<String>,
+    /// When its access and behaviour were last reviewed.
+    pub last_review: Option<NaiveDate>,
+    /// Scopes it holds.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Whether it runs under a dedicated integration user.
+    pub dedicated_user: Option<bool>,
+    /// Whether its problems are limits of the platform it runs on (a
+    /// 3.0–3.2 score is then "replace", else "fix").
+    #[serde(default)]
+    pub platform_limit: bool,
+    /// Manual 1–5 scores for the categories data cannot show.
+    #[serde(default)]
+    pub scores: ManualScores,
+}
+
+/// Manual category scores (1–5).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManualScores {
+    /// How well it fits the sales workflow.
+    pub workflow_fit: Option<f64>,
+    /// Security posture.
+    pub security: Option<f64>,
+    /// Maintenance.
+    pub maintenance: Option<f64>,
+}
+
+/// Verdict thresholds of the scorecard (DESIGN.md §4.13).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScorecardConfig {
+    /// Below this: abandon.
+    pub abandon_below: f64,
+    /// From this: keep (or fix with a critical flag).
+    pub keep_from: f64,
+    /// 2.5 up to this: replace.
+    pub replace_below: f64,
+    /// Up to this the platform-limit rule decides replace or fix.
+    pub overlap_below: f64,
+}
+
+impl Default for ScorecardConfig {
+    fn default() -> Self {
+        ScorecardConfig {
+            abandon_below: 2.5,
+            keep_from: 4.0,
+            replace_below: 3.0,
+            overlap_below: 3.2,
+        }
+    }
+}
+
+/// The default protected forecast fields.
+pub const FORECAST_FIELDS: [&str; 5] =
+    ["stage", "value", "expected_close_date", "status", "probability"];
+
+/// The default low-intent origins (DESIGN.md §4.9).
+pub const LOW_INTENT_ORIGINS: [&str; 7] =
+    ["API", "Automation", "WebForms", "Chatbot", "LiveChat", "WebVisitors", "Marketplace"];
 
 /// The company's working calendar.
 #[derive(Debug, Clone, Deserialize)]
@@ -95,12 +195,46 @@ impl Config {
 
     /// Parses config text; the error names the key, line and column.
     pub fn parse(text: &str) -> std::result::Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
         config.zone()?;
+        config.fill_defaults();
+        config.validate()?;
         if config.month_end_spikes.last_working_days == 0 {
             return Err("month_end_spikes.last_working_days must be at least 1".to_owned());
         }
         Ok(config)
+    }
+
+    fn fill_defaults(&mut self) {
+        if self.protected_fields.is_empty() {
+            self.protected_fields = FORECAST_FIELDS.iter().map(|f| (*f).to_owned()).collect();
+        }
+        if self.system_of_record.is_empty() {
+            for field in &self.protected_fields {
+                self.system_of_record.insert(field.clone(), vec!["human".to_owned()]);
+            }
+        }
+        if self.low_intent_origins.is_empty() {
+            self.low_intent_origins = LOW_INTENT_ORIGINS.iter().map(|o| (*o).to_owned()).collect();
+        }
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        for i in &self.integrations {
+            for (key, score) in [
+                ("workflow_fit", i.scores.workflow_fit),
+                ("security", i.scores.security),
+                ("maintenance", i.scores.maintenance),
+            ] {
+                if score.is_some_and(|s| !(1.0..=5.0).contains(&s)) {
+                    return Err(format!(
+                        "integrations `{}`: scores.{key} must be between 1 and 5",
+                        i.name
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The company zone.
@@ -132,5 +266,97 @@ mod tests {
     fn bad_zone_is_named() {
         let err = Config::parse("[company]\ntimezone = \"Mars/Olympus\"\n").unwrap_err();
         assert!(err.contains("Mars/Olympus"), "{err}");
+    }
+}
+
+/// A commented example config; `pipetrust config --example` prints it and a
+/// test checks that it loads.
+pub const EXAMPLE: &str = r#"# pipetrust.toml: the audit configuration. Every key is optional; the values
+# shown are the defaults unless marked "example".
+
+# Fields the forecast is built on.
+protected_fields = ["stage", "value", "expected_close_date", "status", "probability"]
+# Origins of deals that count as low intent.
+low_intent_origins = ["API", "Automation", "WebForms", "Chatbot", "LiveChat", "WebVisitors", "Marketplace"]
+# Attribution sources that are paid and need campaign detail.
+paid_sources = ["Google Ads", "LinkedIn Ads"]  # example (default none)
+
+[company]
+# IANA zone the company works in: month ends and working days are local.
+timezone = "America/New_York"                  # example (default "UTC")
+# Days that are not working days (besides weekends).
+holidays = ["2025-12-25", "2026-01-01"]        # example (default none)
+
+# Field -> sources allowed to write it: a source key ("api:forecastbot"), a
+# class ("human_ui", "bulk", "api"...), "human" (people's UI, mobile and bulk
+# edits) or an integration name. Default: each protected field -> ["human"].
+[system_of_record]
+stage = ["human"]
+value = ["human", "Billing Sync"]              # example
+expected_close_date = ["human"]
+status = ["human"]
+probability = ["human"]
+
+[month_end_spikes]
+last_working_days = 2     # K: the last K working days of a month are month end
+min_lift = 1.5            # flag when lift over the baseline is at least this
+max_q = 0.05              # ... and the Benjamini-Hochberg q-value is below this
+min_events = 5            # ... and the cell has at least this many events
+min_baseline_events = 30  # fewer human events than this: uniform baseline
+fail_months = 3           # flagged in this many months: a failing finding
+
+[scorecard]
+abandon_below = 2.5
+keep_from = 4.0
+replace_below = 3.0
+overlap_below = 3.2
+
+# Rollouts compared before/after by stage_time_rollout (example).
+[[rollouts]]
+name = "Stage automation"
+date = "2026-03-02"
+sources = ["automation"]
+
+# Integrations to score (example). Without any, they are discovered from the
+# change log and from the users who create synced activities.
+[[integrations]]
+name = "ForecastBot"
+source_keys = ["api:forecastbot"]   # as shown in the report
+change_sources = ["api"]            # raw change_source values ...
+user_agent = "forecastbot"          # ... with this user-agent substring
+actor_user_ids = ["15"]             # CRM user ids its writes are attributed to
+owner = "RevOps"
+last_review = "2026-06-01"              # dates are quoted strings
+scopes = ["deals:write"]
+dedicated_user = true               # runs under its own integration user
+platform_limit = false              # its problems are limits of its platform
+scores = { workflow_fit = 3, security = 4 }   # manual 1-5 scores
+"#;
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn the_example_loads_as_it_is() {
+        let c = Config::parse(EXAMPLE).unwrap();
+        assert_eq!(c.integrations.len(), 1);
+        assert_eq!(c.system_of_record["value"], ["human", "Billing Sync"]);
+        assert_eq!(c.protected_fields.len(), 5);
+    }
+
+    #[test]
+    fn config_errors_name_the_key_and_line() {
+        let cases = [
+            ("[scorecard]\nkeep_from = \"high\"\n", "keep_from"),
+            ("[[integrations]]\nname = \"X\"\nscores = { security = 9 }\n", "scores.security"),
+            ("[[integrations]]\nname = \"X\"\ncolour = \"red\"\n", "colour"),
+            ("[[rollouts]]\nname = \"R\"\ndate = \"2026-13-01\"\n", "line 3"),
+            ("[company]\ntimezone = \"Nowhere/City\"\n", "Nowhere/City"),
+        ];
+        for (text, needle) in cases {
+            let err = Config::parse(text).unwrap_err();
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! metrics, chart data and the text of its report section. It never reads or
 //! writes files and never prints; `report` owns all output.
 
+pub mod integration_scorecard;
 pub mod month_end_spikes;
 
 use std::collections::BTreeMap;
@@ -38,10 +39,29 @@ pub trait Check: Sync {
     fn meta(&self) -> &'static CheckMeta;
     /// Runs the check.
     fn run(&self, input: &Inputs, ctx: &RunContext) -> Result<CheckOutput>;
+    /// True for checks that read the other checks' findings
+    /// ([`Inputs::prior`]); they run after all the others.
+    fn reads_findings(&self) -> bool {
+        false
+    }
+}
+
+/// What an earlier check of the same run found, for checks that build on it.
+#[derive(Debug, Clone)]
+pub struct Prior {
+    /// The check's name.
+    pub check: &'static str,
+    /// The canonical tables it read.
+    pub needs: &'static [Table],
+    /// Its findings, in order (finding id = `<check>:<index + 1>`).
+    pub findings: Vec<Finding>,
+    /// Its metrics.
+    pub metrics: Vec<Metric>,
 }
 
 /// Every check, in report order.
-pub static REGISTRY: &[&dyn Check] = &[&month_end_spikes::MonthEndSpikes];
+pub static REGISTRY: &[&dyn Check] =
+    &[&month_end_spikes::MonthEndSpikes, &integration_scorecard::IntegrationScorecard];
 
 /// Looks a check up by name.
 pub fn by_name(name: &str) -> Option<&'static dyn Check> {
@@ -51,13 +71,24 @@ pub fn by_name(name: &str) -> Option<&'static dyn Check> {
 /// The canonical tables as lazy frames.
 pub struct Inputs {
     frames: BTreeMap<Table, LazyFrame>,
+    prior: Vec<Prior>,
 }
 
 impl Inputs {
     /// Wraps loaded frames.
     pub fn new(frames: &BTreeMap<Table, DataFrame>) -> Self {
         let frames = frames.iter().map(|(t, df)| (*t, df.clone().lazy())).collect();
-        Inputs { frames }
+        Inputs { frames, prior: Vec::new() }
+    }
+
+    /// The same inputs with the results of the checks that already ran.
+    pub fn with_prior(&self, prior: Vec<Prior>) -> Self {
+        Inputs { frames: self.frames.clone(), prior }
+    }
+
+    /// Results of the checks that ran before (empty for ordinary checks).
+    pub fn prior(&self) -> &[Prior] {
+        &self.prior
     }
 
     /// The lazy frame of a table (every table is present, perhaps empty).

@@ -37,9 +37,13 @@ fn header(md: &mut String, run: &AuditRun) {
     );
 }
 
+/// The scorecard's name: its verdict table opens the report.
+const SCORECARD: &str = "integration_scorecard";
+
 fn all_findings(run: &AuditRun) -> Vec<(&'static str, &Finding)> {
     run.checks
         .iter()
+        .filter(|c| c.meta.name != SCORECARD)
         .filter_map(|c| c.result.as_ref().ok().map(|o| (c.meta.name, o)))
         .flat_map(|(name, o)| o.findings.iter().map(move |f| (name, f)))
         .collect()
@@ -49,6 +53,13 @@ fn summary(md: &mut String, run: &AuditRun) {
     let findings = all_findings(run);
     let count = |s: Severity| findings.iter().filter(|f| f.1.severity == s).count();
     let _ = writeln!(md, "## Summary\n");
+    let scorecard = run.checks.iter().find(|c| c.meta.name == SCORECARD);
+    if let Some(Ok(out)) = scorecard.map(|c| &c.result) {
+        let _ = writeln!(md, "### Integrations: keep, fix, replace or abandon\n");
+        let _ = writeln!(md, "{}", out.section.found);
+        let _ = writeln!(md, "How the scores are made: [integration_scorecard](#{SCORECARD}).\n");
+        let _ = writeln!(md, "### Top findings\n");
+    }
     let _ = writeln!(
         md,
         "**{} failing**, **{} warning** and {} informational findings; exit status {}.\n",

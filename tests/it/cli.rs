@@ -112,3 +112,25 @@ fn killed_run_leaves_the_previous_report_intact() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Warnings alone exit 1, and 2 with `--fail-on warn`; the example config
+/// printed by `config --example` loads.
+#[test]
+fn fail_on_warn_and_config_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("warn-only.toml");
+    let text =
+        "[company]\ntimezone = \"America/New_York\"\n[month_end_spikes]\nfail_months = 1000\n";
+    fs_err::write(&config, text).unwrap();
+    let run = |extra: &[&str]| {
+        let mut cmd = pipetrust();
+        cmd.args(["audit", "-q", "--checks", "month_end_spikes", "--config"]).arg(&config);
+        cmd.arg("--out").arg(dir.path().join("r")).args(extra);
+        cmd.output().unwrap().status.code()
+    };
+    assert_eq!(run(&[]), Some(1));
+    assert_eq!(run(&["--fail-on", "warn"]), Some(2));
+    let example = pipetrust().args(["config", "--example"]).output().unwrap();
+    let text = String::from_utf8(example.stdout).unwrap();
+    assert!(pipetrust::config::Config::parse(&text).is_ok());
+}
