@@ -134,3 +134,13 @@ fn fail_on_warn_and_config_example() {
     let text = String::from_utf8(example.stdout).unwrap();
     assert!(pipetrust::config::Config::parse(&text).is_ok());
 }
+
+/// The help text is the documentation of the flags: a snapshot keeps it
+/// from changing unnoticed.
+#[test]
+fn help_text_snapshot() {
+    let top = pipetrust().arg("--help").output().unwrap();
+    insta::assert_snapshot!("help", String::from_utf8_lossy(&top.stdout));
+    let audit = pipetrust().args(["audit", "--help"]).output().unwrap();
+    insta::assert_snapshot!("audit_help", String::from_utf8_lossy(&audit.stdout));
+}
