@@ -126,16 +126,24 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
         frames.insert(table, stack(table, parts)?);
     }
     post_process(&mut frames, &pipelines)?;
+    for (table, df) in &frames {
+        let mib = df.estimated_size() as f64 / (1024.0 * 1024.0);
+        tracing::debug!(table = table.name(), rows = df.height(), "loaded, {mib:.1} MiB");
+    }
     Ok(Loaded { frames, files: reports, rejected })
 }
 
 fn stack(table: Table, parts: Vec<DataFrame>) -> Result<DataFrame> {
     let mut iter = parts.into_iter();
     let Some(mut first) = iter.next() else { return Ok(empty_frame(table)?) };
+    let mut stacked = false;
     for part in iter {
         first.vstack_mut_owned(part)?;
+        stacked = true;
     }
-    first.rechunk_mut();
+    if stacked {
+        first.rechunk_mut();
+    }
     Ok(first)
 }
 
