@@ -793,3 +793,117 @@ fn found_text(cells: &Cells, findings: &[Finding]) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::*;
+    use crate::calendar::WorkCalendar;
+    use crate::config::Config;
+    use crate::ingest::buffer::{Cell, Row, TableBuffer, empty_frame};
+
+    fn change(key: &str, at: &str, source_key: &str, class: &str, batch: Option<&str>) -> Row {
+        let mut row = Row::new(Table::DealChanges);
+        let micros = chrono::DateTime::parse_from_rfc3339(at).unwrap().timestamp_micros();
+        row.set(CHANGE_KEY, key)
+            .set(DEAL_KEY, format!("d:{key}"))
+            .set(FIELD, EXPECTED_CLOSE_DATE)
+            .set(FIELD_RAW, EXPECTED_CLOSE_DATE)
+            .set(OLD_VALUE, "2025-06-30")
+            .set(NEW_VALUE, "2025-07-31")
+            .set(CHANGED_AT, Cell::Instant(micros))
+            .set(SOURCE_CLASS, class)
+            .set(SOURCE_KEY, source_key)
+            .set(BATCH_ID, batch.map(str::to_owned))
+            .set(OLD_VALUE_INFERRED, false)
+            .set(SOURCE_SYSTEM, "pipedrive")
+            .set(SOURCE_FILE, "t")
+            .set(SOURCE_LINE, Cell::Int(1));
+        row
+    }
+
+    /// May 2025: 22 working days, month end = Thu 29 and Fri 30 (K = 2).
+    /// People push 2 close dates every working day (4 of 44 at month end);
+    /// a bot pushes 8, all at month end; a manager's bulk edit of 20 rows on
+    /// the 30th is one batch.
+    fn inputs() -> Inputs {
+        let mut changes = TableBuffer::new(Table::DealChanges);
+        let cal = WorkCalendar::default();
+        let mut n = 0;
+        for day in NaiveDate::from_ymd_opt(2025, 5, 1).unwrap().iter_days().take(31) {
+            if !cal.is_working(day) {
+                continue;
+            }
+            for hour in [10, 15] {
+                n += 1;
+                let at = format!("{day}T{hour}:00:00Z");
+                changes.push(&change(&format!("h{n}"), &at, "human:ui", "human_ui", None));
+            }
+        }
+        for i in 0..8 {
+            let at = format!("2025-05-{}T0{}:00:00Z", 29 + i % 2, 1 + i / 2);
+            changes.push(&change(&format!("b{i}"), &at, "api:bot", "api", None));
+        }
+        for i in 0..20 {
+            let at = "2025-05-30T16:00:00Z";
+            changes.push(&change(&format!("k{i}"), at, "human:bulk", "bulk", Some("batch-1")));
+        }
+        let mut frames = BTreeMap::new();
+        for table in Table::ALL {
+            frames.insert(table, empty_frame(table).unwrap());
+        }
+        frames.insert(Table::DealChanges, changes.finish().unwrap());
+        Inputs::new(&frames)
+    }
+
+    fn ctx() -> RunContext {
+        RunContext {
+            config: Config::parse("").unwrap(),
+            zone: chrono_tz::UTC,
+            calendar: WorkCalendar::default(),
+            as_of: Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap(),
+            since: None,
+            until: None,
+        }
+    }
+
+    #[test]
+    fn bot_is_flagged_people_and_bulk_batch_are_not() {
+        let out = MonthEndSpikes.run(&inputs(), &ctx()).unwrap();
+        let segments: Vec<&str> = out.findings.iter().map(|f| f.segment.as_str()).collect();
+        assert_eq!(segments, ["api:bot/close_date_edited", "api:bot/close_date_pushed"]);
+        let f = &out.findings[1];
+        // 8 of 8 at month end against people's 4 of 44.
+        assert!((f.value - 11.0).abs() < 1e-9, "lift {}", f.value);
+        assert_eq!(f.severity, Severity::Warn, "one month flagged is a warning");
+        let changes = f.evidence.iter().filter(|e| e.0 == "deal_change").count();
+        assert_eq!(changes, 8);
+    }
+
+    #[test]
+    fn a_bulk_edit_counts_once_per_batch() {
+        let out = MonthEndSpikes.run(&inputs(), &ctx()).unwrap();
+        let table = &out.tables[0].1;
+        let keys = strs(table, SOURCE_KEY).unwrap();
+        let n = u64s(table, out::N_EVENTS).unwrap();
+        let bulk: Vec<u64> =
+            (0..keys.len()).filter(|i| keys[*i] == "human:bulk").map(|i| n[i]).collect();
+        assert_eq!(bulk, [1, 1], "one event per family (edited, pushed)");
+    }
+
+    #[test]
+    fn uniform_share_and_p_values_use_working_days() {
+        let out = MonthEndSpikes.run(&inputs(), &ctx()).unwrap();
+        let table = &out.tables[0].1;
+        let keys = strs(table, SOURCE_KEY).unwrap();
+        let p0 = f64s(table, out::P_UNIFORM).unwrap();
+        let p = f64s(table, out::P_VALUE_UNIFORM).unwrap();
+        let bot = keys.iter().position(|k| k == "api:bot").unwrap();
+        assert!((p0[bot] - 2.0 / 22.0).abs() < 1e-12);
+        // scipy 1.17.1: binomtest(8, 8, 2/22, alternative='greater').pvalue
+        assert!((p[bot] - 4.665_073_802_097_335e-9).abs() < 1e-15, "{}", p[bot]);
+    }
+}
