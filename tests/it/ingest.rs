@@ -168,3 +168,23 @@ fn messy_exports_load_and_reconcile() {
     );
     assert_eq!(strings(changes, "batch_id")[1].as_deref(), Some("b-7"));
 }
+
+/// Every real sample beside the repository loads without error and every
+/// file reconciles: read = loaded + rejected (unrecognised files read none).
+#[test]
+fn every_shared_sample_reconciles() {
+    let Some(root) = shared("") else { return };
+    let mut dirs: Vec<_> = fs_err::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    dirs.sort();
+    for dir in dirs.into_iter().filter(|d| d.is_dir()) {
+        let loaded =
+            load(std::slice::from_ref(&dir)).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for f in &loaded.files {
+            assert_eq!(f.rows_read, f.rows_loaded + f.rows_rejected, "{}", f.path);
+        }
+        assert_eq!(
+            loaded.rejected.len() as u64,
+            loaded.files.iter().map(|f| f.rows_rejected).sum::<u64>()
+        );
+    }
+}
