@@ -23,6 +23,8 @@ pub struct Config {
     pub month_end_spikes: MonthEndConfig,
     /// Integration rollouts (used by `stage_time_rollout`).
     pub rollouts: Vec<Rollout>,
+    /// Thresholds of `stage_time_rollout`.
+    pub stage_time_rollout: crate::checks::stage_time_rollout::StageTimeRolloutConfig,
 }
 
 /// The company's working calendar.

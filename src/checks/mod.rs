@@ -6,6 +6,7 @@
 //! writes files and never prints; `report` owns all output.
 
 pub mod month_end_spikes;
+pub mod stage_time_rollout;
 
 use std::collections::BTreeMap;
 
@@ -41,7 +42,8 @@ pub trait Check: Sync {
 }
 
 /// Every check, in report order.
-pub static REGISTRY: &[&dyn Check] = &[&month_end_spikes::MonthEndSpikes];
+pub static REGISTRY: &[&dyn Check] =
+    &[&month_end_spikes::MonthEndSpikes, &stage_time_rollout::StageTimeRollout];
 
 /// Looks a check up by name.
 pub fn by_name(name: &str) -> Option<&'static dyn Check> {

@@ -18,8 +18,9 @@ use super::quantile;
 /// Largest resample size per group in the bootstrap.
 pub const BOOTSTRAP_CAP: usize = 20_000;
 
-/// Candidates left after bisection are sorted once there are at most this many.
-const ENUMERATE_LIMIT: u64 = 200_000;
+/// Candidates left after bisection are sorted once there are at most this
+/// many per value of the samples.
+const ENUMERATE_PER_VALUE: u64 = 4;
 
 /// Median of all differences y[j] − x[i]; `None` when either sample is empty.
 pub fn shift(x: &[f64], y: &[f64]) -> Option<f64> {
@@ -63,7 +64,8 @@ fn kth(x: &[f64], y: &[f64], k: u64) -> f64 {
     let mut lo = y0 - xl - 1.0;
     let mut hi = yl - x0;
     let (mut c_lo, mut c_hi) = (0_u64, count_le(x, y, hi));
-    while c_hi - c_lo > ENUMERATE_LIMIT {
+    let limit = ENUMERATE_PER_VALUE * (x.len() + y.len()) as u64;
+    while c_hi - c_lo > limit {
         let mid = lo + (hi - lo) / 2.0;
         if mid <= lo || mid >= hi {
             return hi;
