@@ -1058,3 +1058,247 @@ fn found_text(r: &RolloutResult) -> String {
     ));
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::TimeZone as _;
+
+    use super::*;
+    use crate::calendar::WorkCalendar;
+    use crate::config::Config;
+
+    const DAY: i64 = 86_400_000_000;
+
+    fn us(y: i32, m: u32, d: u32) -> i64 {
+        Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap().timestamp_micros()
+    }
+
+    /// A canonical frame from the given columns; the others are null.
+    fn frame(table: Table, cols: Vec<Column>) -> DataFrame {
+        let height = cols.first().map_or(0, Column::len);
+        let columns: Vec<Column> = table
+            .schema()
+            .iter()
+            .map(|(name, dtype)| match cols.iter().find(|c| c.name() == name) {
+                Some(c) => c.cast(dtype).unwrap(),
+                None => Column::full_null(name.clone(), height, dtype),
+            })
+            .collect();
+        DataFrame::new_infer_height(columns).unwrap()
+    }
+
+    fn inputs(deals: DataFrame, changes: DataFrame) -> Inputs {
+        let stages = frame(
+            Table::Stages,
+            vec![
+                Column::new(STAGE_KEY.into(), ["pd:1", "pd:2", "pd:3"]),
+                Column::new(SOURCE_SYSTEM.into(), ["pipedrive"; 3]),
+                Column::new(SOURCE_ID.into(), ["1", "2", "3"]),
+                Column::new(PIPELINE_KEY.into(), ["pd:1"; 3]),
+                Column::new(NAME.into(), ["One", "Two", "Three"]),
+                Column::new(SORT_ORDER.into(), [1_i64, 2, 3]),
+            ],
+        );
+        let mut frames: BTreeMap<Table, DataFrame> =
+            Table::ALL.iter().map(|t| (*t, frame(*t, Vec::new()))).collect();
+        frames.insert(Table::Stages, stages);
+        frames.insert(Table::Deals, deals);
+        frames.insert(Table::DealChanges, changes);
+        Inputs::new(&frames)
+    }
+
+    fn ctx(rollout: NaiveDate, sources: &[&str], as_of: i64) -> RunContext {
+        let mut config = Config::default();
+        config.rollouts.push(Rollout {
+            name: "Bot".to_owned(),
+            date: rollout,
+            sources: sources.iter().map(|s| (*s).to_owned()).collect(),
+        });
+        RunContext {
+            config,
+            zone: chrono_tz::UTC,
+            calendar: WorkCalendar::new([]),
+            as_of: DateTime::from_timestamp_micros(as_of).unwrap(),
+            since: None,
+            until: None,
+        }
+    }
+
+    /// A deals row: (key, created, status, closed, final stage).
+    type DealRow = (String, i64, &'static str, Option<i64>, &'static str);
+
+    fn deals(rows: &[DealRow]) -> DataFrame {
+        let won: Vec<Option<i64>> =
+            rows.iter().map(|r| if r.2 == "won" { r.3 } else { None }).collect();
+        frame(
+            Table::Deals,
+            vec![
+                Column::new(DEAL_KEY.into(), rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>()),
+                Column::new(CREATED_AT.into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+                Column::new(STATUS.into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+                Column::new(CLOSED_AT.into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+                Column::new(WON_AT.into(), won),
+                Column::new(STAGE_KEY.into(), rows.iter().map(|r| r.4).collect::<Vec<_>>()),
+                Column::new(PIPELINE_KEY.into(), vec!["pd:1"; rows.len()]),
+                Column::new(VALUE.into(), vec![1000.0; rows.len()]),
+            ],
+        )
+    }
+
+    /// Change rows: (key, deal, field, old, new, at, source key, class).
+    type ChangeRow = (String, String, &'static str, &'static str, &'static str, i64, &'static str);
+
+    fn changes(rows: &[ChangeRow]) -> DataFrame {
+        let class = |k: &str| if k.starts_with("human") { "human_ui" } else { "automation" };
+        frame(
+            Table::DealChanges,
+            vec![
+                Column::new(
+                    CHANGE_KEY.into(),
+                    rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+                ),
+                Column::new(DEAL_KEY.into(), rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>()),
+                Column::new(FIELD.into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+                Column::new(OLD_VALUE.into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+                Column::new(NEW_VALUE.into(), rows.iter().map(|r| r.4).collect::<Vec<_>>()),
+                Column::new(CHANGED_AT.into(), rows.iter().map(|r| r.5).collect::<Vec<_>>()),
+                Column::new(SOURCE_KEY.into(), rows.iter().map(|r| r.6).collect::<Vec<_>>()),
+                Column::new(
+                    SOURCE_CLASS.into(),
+                    rows.iter().map(|r| class(r.6)).collect::<Vec<_>>(),
+                ),
+                Column::new(SOURCE_SYSTEM.into(), vec!["pipedrive"; rows.len()]),
+            ],
+        )
+    }
+
+    fn change(
+        n: usize,
+        deal: &str,
+        field: &'static str,
+        old: &'static str,
+        new: &'static str,
+        at: i64,
+        by: &'static str,
+    ) -> ChangeRow {
+        (format!("pd:c{n}"), deal.to_owned(), field, old, new, at, by)
+    }
+
+    #[test]
+    fn intervals_handle_reentry_duplicates_closing_and_censoring() {
+        let t0 = us(2025, 1, 1);
+        let d = deals(&[
+            ("pd:a".to_owned(), t0, "won", Some(t0 + 20 * DAY), "pd:2"),
+            ("pd:b".to_owned(), t0 + DAY, "open", None, "pd:3"),
+        ]);
+        let c = changes(&[
+            change(1, "pd:a", "stage", "1", "2", t0 + 2 * DAY, "human:ui"),
+            change(2, "pd:a", "stage_change_time", "", "x", t0 + 2 * DAY, "human:ui"),
+            change(3, "pd:a", "stage", "1", "2", t0 + 2 * DAY, "human:ui"),
+            change(4, "pd:a", "stage", "2", "1", t0 + 5 * DAY, "human:ui"),
+            change(5, "pd:a", "stage", "1", "2", t0 + 9 * DAY, "automation:x"),
+        ]);
+        let ctx = ctx(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(), &["automation"], t0 + 31 * DAY);
+        let iv = intervals(&inputs(d, c), &ctx).unwrap();
+        assert_eq!(iv.height(), 5, "{iv}");
+        let stage = strs(&iv, STAGE_KEY).unwrap();
+        let reason = strs(&iv, out::EXIT_REASON).unwrap();
+        let dur = f64s(&iv, out::DURATION_DAYS).unwrap();
+        let censored = bools(&iv, out::CENSORED).unwrap();
+        assert_eq!(stage, ["pd:1", "pd:2", "pd:1", "pd:2", "pd:3"]);
+        assert_eq!(reason, ["stage_change", "stage_change", "stage_change", "won", "open"]);
+        assert_eq!(dur, [2.0, 3.0, 4.0, 11.0, 30.0]);
+        assert_eq!(censored, [false, false, false, false, true]);
+        assert_eq!(strs(&iv, out::EXITED_BY).unwrap()[2], "automation:x");
+    }
+
+    /// `n` deals created from `start`, each spending `stays` days in stages
+    /// 1, 2 and 3 (moved by `by`), then closed; every fourth one won.
+    fn cohort(
+        start: i64,
+        n: usize,
+        stays: [f64; 2],
+        by: &'static str,
+        first: usize,
+    ) -> (Vec<DealRow>, Vec<ChangeRow>) {
+        let (mut d, mut c) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            let key = format!("pd:{}", first + i);
+            let t = start + i as i64 * DAY;
+            let jitter = (i as f64 * 0.01 * DAY as f64) as i64;
+            let t1 = t + (stays[0] * DAY as f64) as i64 + jitter;
+            let t2 = t1 + (stays[1] * DAY as f64) as i64 + jitter;
+            let status = if i % 4 == 0 { "won" } else { "lost" };
+            d.push((key.clone(), t, status, Some(t + 30 * DAY + jitter), "pd:3"));
+            c.push(change(2 * (first + i), &key, "stage", "1", "2", t1, by));
+            c.push(change(2 * (first + i) + 1, &key, "stage", "2", "3", t2, by));
+        }
+        (d, c)
+    }
+
+    fn sample_run(after_stays: [f64; 2], as_of: i64) -> (CheckOutput, RunContext) {
+        let (mut d, mut c) = cohort(us(2025, 2, 1), 40, [10.0, 10.0], "human:ui", 0);
+        let (d2, c2) = cohort(us(2025, 8, 1), 40, after_stays, "automation:bot", 100);
+        d.extend(d2);
+        c.extend(c2);
+        let ctx = ctx(NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(), &["automation"], as_of);
+        let out = StageTimeRollout.run(&inputs(deals(&d), changes(&c)), &ctx).unwrap();
+        (out, ctx)
+    }
+
+    #[test]
+    fn faster_stages_with_the_same_outcomes_fail_with_the_rollouts_moves_as_evidence() {
+        let (out, _) = sample_run([3.0, 3.0], us(2026, 6, 1));
+        assert_eq!(out.findings.len(), 1);
+        let f = &out.findings[0];
+        assert_eq!(f.severity, Severity::Fail, "{}", f.message);
+        assert!(f.message.contains("stages faster, outcomes not better"), "{}", f.message);
+        let changes: Vec<&String> =
+            f.evidence.iter().filter(|e| e.0 == "deal_change").map(|e| &e.1).collect();
+        assert_eq!(changes.len(), 80);
+        // Only the automation's moves (keys pd:c200 and up), none of the people's.
+        assert!(changes.iter().all(|k| k[4..].parse::<usize>().unwrap() >= 200));
+        assert_eq!(f.value_at_stake, Some(0.0));
+        let compare = &out.tables[1].1;
+        assert_eq!(strs(compare, out::STAGE).unwrap()[3], POOLED);
+    }
+
+    #[test]
+    fn no_change_gives_no_finding() {
+        let (out, _) = sample_run([10.0, 10.0], us(2026, 6, 1));
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        assert!(out.section.found.contains("no significant change"));
+    }
+
+    #[test]
+    fn faster_stages_with_shorter_cycles_are_information() {
+        let (mut d, mut c) = cohort(us(2025, 2, 1), 40, [10.0, 10.0], "human:ui", 0);
+        let (mut d2, c2) = cohort(us(2025, 8, 1), 40, [3.0, 3.0], "automation:bot", 100);
+        for row in &mut d2 {
+            row.3 = row.3.map(|t| t - 20 * DAY);
+        }
+        d.extend(d2);
+        c.extend(c2);
+        let ctx =
+            ctx(NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(), &["automation"], us(2026, 6, 1));
+        let out = StageTimeRollout.run(&inputs(deals(&d), changes(&c)), &ctx).unwrap();
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].severity, Severity::Info);
+        assert!(out.findings[0].message.contains("outcomes better"));
+    }
+
+    /// The after window ends one follow-up before as-of, so a rollout too
+    /// recent to follow up gives "not enough data", never a verdict from
+    /// stays cut short.
+    #[test]
+    fn too_recent_a_rollout_is_not_judged() {
+        let (out, ctx) = sample_run([3.0, 3.0], us(2025, 10, 1));
+        assert!(out.findings.is_empty());
+        assert!(out.section.found.contains("not enough data"));
+        let w = windows(NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(), 90, &ctx);
+        assert_eq!(w.after.1, w.after.0);
+        assert_eq!(w.before, (us(2025, 1, 2), us(2025, 6, 17)));
+    }
+}
