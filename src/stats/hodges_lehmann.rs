@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use super::quantile;
 
 /// Largest resample size per group in the bootstrap.
-pub const BOOTSTRAP_CAP: usize = 20_000;
+pub const BOOTSTRAP_CAP: usize = 5_000;
 
 /// Candidates left after bisection are sorted once there are at most this
 /// many per value of the samples.

@@ -28,21 +28,27 @@ pub fn test(x: &[f64], y: &[f64]) -> Option<Ks> {
         return None;
     }
     let d = statistic(x, y);
-    if n1.max(n2) <= MAX_EXACT_N {
-        let g = gcd(n1, n2);
-        let lcm = (n1 / g) * n2;
-        let h = (d * lcm as f64).round() as usize;
-        let d = h as f64 / lcm as f64;
-        if h == 0 {
-            return Some(Ks { d, p: 1.0, exact: true });
-        }
-        let p = if n1 == n2 { outside_square(n1, h) } else { outside_inside(n1, n2, g, h) };
-        if p.is_finite() && (0.0..=1.0).contains(&p) {
-            return Some(Ks { d, p, exact: true });
-        }
+    if n1.max(n2) <= MAX_EXACT_N
+        && let Some((d, p)) = exact(n1, n2, d)
+    {
+        return Some(Ks { d, p, exact: true });
     }
     let en = (n1 * n2) as f64 / (n1 + n2) as f64;
     Some(Ks { d, p: kolmogorov_sf(d * en.sqrt()).clamp(0.0, 1.0), exact: false })
+}
+
+/// The statistic rounded to the lattice of the exact distribution and its
+/// exact p-value; `None` when the computation loses its precision.
+fn exact(n1: usize, n2: usize, d: f64) -> Option<(f64, f64)> {
+    let g = gcd(n1, n2);
+    let lcm = (n1 / g) * n2;
+    let h = (d * lcm as f64).round() as usize;
+    let d = h as f64 / lcm as f64;
+    if h == 0 {
+        return Some((d, 1.0));
+    }
+    let p = if n1 == n2 { outside_square(n1, h) } else { outside_inside(n1, n2, g, h) };
+    (p.is_finite() && (0.0..=1.0).contains(&p)).then_some((d, p))
 }
 
 /// max |F₁(v) − F₂(v)| over all values v.
