@@ -43,6 +43,8 @@ pub struct Config {
     pub paid_sources: Vec<String>,
     /// The integration scorecard's verdict thresholds.
     pub scorecard: ScorecardConfig,
+    /// Thresholds of `stage_time_rollout`.
+    pub stage_time_rollout: crate::checks::stage_time_rollout::StageTimeRolloutConfig,
 }
 
 /// One integration as the company knows it.

@@ -7,6 +7,7 @@
 
 pub mod integration_scorecard;
 pub mod month_end_spikes;
+pub mod stage_time_rollout;
 
 use std::collections::BTreeMap;
 
@@ -60,8 +61,11 @@ pub struct Prior {
 }
 
 /// Every check, in report order.
-pub static REGISTRY: &[&dyn Check] =
-    &[&month_end_spikes::MonthEndSpikes, &integration_scorecard::IntegrationScorecard];
+pub static REGISTRY: &[&dyn Check] = &[
+    &month_end_spikes::MonthEndSpikes,
+    &stage_time_rollout::StageTimeRollout,
+    &integration_scorecard::IntegrationScorecard,
+];
 
 /// Looks a check up by name.
 pub fn by_name(name: &str) -> Option<&'static dyn Check> {

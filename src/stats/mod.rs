@@ -4,3 +4,9 @@
 
 pub mod binomial;
 pub mod fdr;
+pub mod fisher;
+pub mod hodges_lehmann;
+pub mod kaplan_meier;
+pub mod ks;
+pub mod mann_whitney;
+pub mod quantile;
