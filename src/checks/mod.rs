@@ -5,7 +5,10 @@
 //! metrics, chart data and the text of its report section. It never reads or
 //! writes files and never prints; `report` owns all output.
 
+pub mod attribution_overwrites;
+pub mod low_intent_deals;
 pub mod month_end_spikes;
+pub mod repeated_writes;
 
 use std::collections::BTreeMap;
 
@@ -41,7 +44,12 @@ pub trait Check: Sync {
 }
 
 /// Every check, in report order.
-pub static REGISTRY: &[&dyn Check] = &[&month_end_spikes::MonthEndSpikes];
+pub static REGISTRY: &[&dyn Check] = &[
+    &month_end_spikes::MonthEndSpikes,
+    &repeated_writes::RepeatedWrites,
+    &low_intent_deals::LowIntentDeals,
+    &attribution_overwrites::AttributionOverwrites,
+];
 
 /// Looks a check up by name.
 pub fn by_name(name: &str) -> Option<&'static dyn Check> {

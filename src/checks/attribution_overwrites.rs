@@ -1,0 +1,388 @@
+//! `attribution_overwrites`: marketing source, channel and UTM fields
+//! rewritten after a deal was created, and by whom. (DESIGN.md §4.10)
+//!
+//! A write to an attribution field (`attribution_source`,
+//! `attribution_detail`, `utm_*`; configurable) more than the grace period
+//! (1 day) after the deal's creation is an overwrite: the deal's origin story
+//! changes after the fact, so channel ROI reports move. Writes within the
+//! grace are a rep completing the record and are not counted. Overwrites are
+//! grouped by writer (`source_key`): an integration or automation is a
+//! failing finding from `fail_deals` deals up, a warning below; people's own
+//! late edits are information. Separately, deals on a paid source with no
+//! campaign detail are listed: their spend cannot be traced.
+//!
+//! Cost: one filter of the change log to attribution fields and one join
+//! with the deals; the paid-source pass is one filter of the deals.
+
+use polars::prelude::*;
+use serde::Deserialize;
+
+use super::{
+    Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
+};
+use crate::error::Result;
+use crate::model::col::*;
+use crate::model::{SourceClass, Table};
+
+/// The check.
+pub struct AttributionOverwrites;
+
+static META: CheckMeta = CheckMeta {
+    name: "attribution_overwrites",
+    purpose: "Source, channel and UTM fields rewritten after creation; paid deals with no campaign",
+    needs: &[Table::DealChanges, Table::Deals],
+    outputs: &["attribution_overwrites", "paid_without_campaign"],
+};
+
+/// Grace, fields and paid sources of `attribution_overwrites`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttributionConfig {
+    /// Writes within this many hours of creation are not overwrites.
+    pub grace_hours: f64,
+    /// Canonical change fields that hold attribution.
+    pub fields: Vec<String>,
+    /// Attribution sources (case-insensitive) that are paid.
+    pub paid_sources: Vec<String>,
+    /// A non-human writer overwriting at least this many deals fails.
+    pub fail_deals: u64,
+}
+
+impl Default for AttributionConfig {
+    fn default() -> Self {
+        let fields = [
+            ATTRIBUTION_SOURCE,
+            ATTRIBUTION_DETAIL,
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "utm_term",
+            "utm_content",
+        ];
+        let paid = ["paid search", "paid social", "paid", "cpc", "ppc", "sem", "display"];
+        AttributionConfig {
+            grace_hours: 24.0,
+            fields: fields.iter().map(|s| (*s).to_owned()).collect(),
+            paid_sources: paid.iter().map(|s| (*s).to_owned()).collect(),
+            fail_deals: 10,
+        }
+    }
+}
+
+impl Check for AttributionOverwrites {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, input: &Inputs, ctx: &RunContext) -> Result<CheckOutput> {
+        let cfg = &ctx.config.attribution_overwrites;
+        let rows = overwrites(input, ctx)?;
+        let writers = writer_stats(&rows)?;
+        let paid = paid_without_campaign(input, cfg)?;
+        let mut findings = writer_findings(&writers, &rows, cfg)?;
+        findings.extend(paid_finding(&paid)?);
+        let metrics = metrics(&writers, &paid);
+        let section = section(&writers, &paid, cfg);
+        Ok(CheckOutput {
+            tables: vec![("attribution_overwrites", rows), ("paid_without_campaign", paid)],
+            findings,
+            metrics,
+            charts: Vec::new(),
+            section,
+        })
+    }
+}
+
+/// Column names of this check's frames and output tables.
+mod out {
+    pub const DEAL_CREATED_AT: &str = "deal_created_at";
+    pub const HOURS_AFTER: &str = "hours_after_creation";
+    pub const DEAL_STATUS: &str = "deal_status";
+    pub const DEAL_VALUE: &str = "deal_value";
+    pub const CHANGES: &str = "changes";
+    pub const DEALS: &str = "deals";
+    pub const OPEN_VALUE: &str = "open_value";
+}
+
+/// Attribution writes after the grace, one row per change, sorted.
+fn overwrites(input: &Inputs, ctx: &RunContext) -> Result<DataFrame> {
+    let cfg = &ctx.config.attribution_overwrites;
+    let fields = Series::new("__fields".into(), cfg.fields.clone());
+    let deals = input.get(Table::Deals).select([
+        col(DEAL_KEY),
+        col(CREATED_AT).alias(out::DEAL_CREATED_AT),
+        col(STATUS).alias(out::DEAL_STATUS),
+        col(VALUE).alias(out::DEAL_VALUE),
+    ]);
+    let us = |c: &str| col(c).dt().timestamp(TimeUnit::Microseconds).cast(DataType::Float64);
+    let hours = ((us(CHANGED_AT) - us(out::DEAL_CREATED_AT)) / lit(3.6e9)).alias(out::HOURS_AFTER);
+    let mut lf = input
+        .get(Table::DealChanges)
+        .filter(col(FIELD).is_in(lit(fields).implode(false), false))
+        .join(deals, [col(DEAL_KEY)], [col(DEAL_KEY)], JoinArgs::new(JoinType::Inner))
+        .with_column(hours)
+        .filter(col(out::HOURS_AFTER).gt(lit(cfg.grace_hours)));
+    let day = col(CHANGED_AT).dt().convert_time_zone(TimeZone::from_chrono(&ctx.zone)).dt().date();
+    if let Some(since) = ctx.since {
+        lf = lf.filter(day.clone().gt_eq(lit(since)));
+    }
+    if let Some(until) = ctx.until {
+        lf = lf.filter(day.lt_eq(lit(until)));
+    }
+    Ok(lf
+        .select([
+            col(CHANGE_KEY),
+            col(DEAL_KEY),
+            col(FIELD),
+            col(OLD_VALUE),
+            col(NEW_VALUE),
+            col(CHANGED_AT),
+            col(out::DEAL_CREATED_AT),
+            col(out::HOURS_AFTER),
+            col(SOURCE_KEY),
+            col(SOURCE_CLASS),
+            col(ACTOR_USER_KEY),
+            col(out::DEAL_STATUS),
+            col(out::DEAL_VALUE),
+        ])
+        .sort([CHANGED_AT, CHANGE_KEY], SortMultipleOptions::default())
+        .collect()?)
+}
+
+/// Overwrites of one writer.
+#[derive(Debug, Clone)]
+struct WriterStats {
+    source_key: String,
+    source_class: String,
+    changes: u64,
+    deals: u64,
+    open_value: f64,
+}
+
+impl WriterStats {
+    fn is_human(&self) -> bool {
+        let human = [SourceClass::HumanUi, SourceClass::HumanMobile, SourceClass::Bulk];
+        human.iter().any(|h| h.as_str() == self.source_class)
+    }
+}
+
+fn writer_stats(rows: &DataFrame) -> Result<Vec<WriterStats>> {
+    let open = col(out::DEAL_STATUS).eq(lit("open"));
+    // Each deal's value counts once per writer, however many fields it rewrote.
+    let per_deal = rows.clone().lazy().group_by([col(SOURCE_KEY), col(DEAL_KEY)]).agg([
+        col(SOURCE_CLASS).first(),
+        len().cast(DataType::UInt64).alias(out::CHANGES),
+        col(out::DEAL_VALUE).filter(open).first().fill_null(lit(0.0)).alias(out::OPEN_VALUE),
+    ]);
+    let df = per_deal
+        .group_by([col(SOURCE_KEY)])
+        .agg([
+            col(SOURCE_CLASS).first(),
+            col(out::CHANGES).sum().cast(DataType::UInt64),
+            len().cast(DataType::UInt64).alias(out::DEALS),
+            col(out::OPEN_VALUE).sum(),
+        ])
+        .sort([SOURCE_KEY], SortMultipleOptions::default())
+        .collect()?;
+    let (key, class) = (strs(&df, SOURCE_KEY)?, strs(&df, SOURCE_CLASS)?);
+    let (changes, deals) = (u64s(&df, out::CHANGES)?, u64s(&df, out::DEALS)?);
+    let value = f64s(&df, out::OPEN_VALUE)?;
+    let mut out: Vec<WriterStats> = (0..df.height())
+        .map(|i| WriterStats {
+            source_key: key[i].clone(),
+            source_class: class[i].clone(),
+            changes: changes[i],
+            deals: deals[i],
+            open_value: if value[i].is_nan() { 0.0 } else { value[i] },
+        })
+        .collect();
+    out.sort_by(|a, b| b.deals.cmp(&a.deals).then(a.source_key.cmp(&b.source_key)));
+    Ok(out)
+}
+
+/// The changes and deals behind one writer's overwrites.
+fn evidence_of(rows: &DataFrame, source_key: &str) -> Result<Vec<(&'static str, String)>> {
+    let df = rows
+        .clone()
+        .lazy()
+        .filter(col(SOURCE_KEY).eq(lit(source_key)))
+        .select([col(CHANGE_KEY), col(DEAL_KEY)])
+        .collect()?;
+    let mut evidence: Vec<(&'static str, String)> =
+        strs(&df, CHANGE_KEY)?.into_iter().map(|k| ("deal_change", k)).collect();
+    let mut deals = strs(&df, DEAL_KEY)?;
+    deals.sort();
+    deals.dedup();
+    evidence.extend(deals.into_iter().map(|d| ("deal", d)));
+    Ok(evidence)
+}
+
+fn writer_findings(
+    writers: &[WriterStats],
+    rows: &DataFrame,
+    cfg: &AttributionConfig,
+) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    for w in writers {
+        let severity = match (w.is_human(), w.deals >= cfg.fail_deals) {
+            (true, _) => Severity::Info,
+            (false, true) => Severity::Fail,
+            (false, false) => Severity::Warn,
+        };
+        out.push(Finding {
+            severity,
+            segment: w.source_key.clone(),
+            metric: "attribution_overwritten_deals".to_owned(),
+            value: w.deals as f64,
+            threshold: if w.is_human() { 1.0 } else { cfg.fail_deals as f64 },
+            message: format!(
+                "`{}` ({}) rewrote attribution fields of {} deals ({} changes) more than {} h \
+                 after they were created; the open ones are worth {:.0}",
+                w.source_key, w.source_class, w.deals, w.changes, cfg.grace_hours, w.open_value
+            ),
+            value_at_stake: Some(w.open_value),
+            evidence: evidence_of(rows, &w.source_key)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Deals on a paid source with no campaign detail, sorted by key.
+fn paid_without_campaign(input: &Inputs, cfg: &AttributionConfig) -> Result<DataFrame> {
+    let paid: Vec<String> = cfg.paid_sources.iter().map(|s| s.trim().to_lowercase()).collect();
+    let paid = Series::new("__paid".into(), paid);
+    let detail_missing = col(ATTRIBUTION_DETAIL)
+        .is_null()
+        .or(col(ATTRIBUTION_DETAIL).str().strip_chars(lit(NULL)).eq(lit("")));
+    Ok(input
+        .get(Table::Deals)
+        .filter(
+            col(ATTRIBUTION_SOURCE)
+                .str()
+                .strip_chars(lit(NULL))
+                .str()
+                .to_lowercase()
+                .is_in(lit(paid).implode(false), false)
+                .and(detail_missing),
+        )
+        .select([
+            col(DEAL_KEY),
+            col(ATTRIBUTION_SOURCE),
+            col(ATTRIBUTION_DETAIL),
+            col(CREATED_VIA),
+            col(CREATED_AT),
+            col(STATUS),
+            col(VALUE),
+        ])
+        .sort([DEAL_KEY], SortMultipleOptions::default())
+        .collect()?)
+}
+
+fn paid_finding(paid: &DataFrame) -> Result<Option<Finding>> {
+    if paid.height() == 0 {
+        return Ok(None);
+    }
+    let open = paid.clone().lazy().filter(col(STATUS).eq(lit("open")));
+    let value = f64s(&open.select([col(VALUE).sum()]).collect()?, VALUE)?;
+    let value = value.first().copied().filter(|v| !v.is_nan()).unwrap_or(0.0);
+    Ok(Some(Finding {
+        severity: Severity::Warn,
+        segment: "all".to_owned(),
+        metric: "paid_without_campaign_deals".to_owned(),
+        value: paid.height() as f64,
+        threshold: 1.0,
+        message: format!(
+            "{} deals come from a paid source but carry no campaign detail; their spend cannot \
+             be traced (open value {value:.0})",
+            paid.height()
+        ),
+        value_at_stake: Some(value),
+        evidence: strs(paid, DEAL_KEY)?.into_iter().map(|k| ("deal", k)).collect(),
+    }))
+}
+
+fn metrics(writers: &[WriterStats], paid: &DataFrame) -> Vec<Metric> {
+    let mut out = Vec::new();
+    for w in writers {
+        out.push(Metric {
+            metric: "overwritten_deals".into(),
+            segment: w.source_key.clone(),
+            value: w.deals as f64,
+        });
+        out.push(Metric {
+            metric: "overwrite_changes".into(),
+            segment: w.source_key.clone(),
+            value: w.changes as f64,
+        });
+    }
+    out.push(Metric {
+        metric: "paid_without_campaign_deals".into(),
+        segment: "all".into(),
+        value: paid.height() as f64,
+    });
+    out
+}
+
+fn section(writers: &[WriterStats], paid: &DataFrame, cfg: &AttributionConfig) -> Section {
+    let tested = format!(
+        "Every write to an attribution field ({f}) more than {g} h after the deal was created is \
+         an overwrite: the deal's marketing origin changes after the fact. Writes within {g} h \
+         are a rep completing a new record and are not counted. Overwrites are grouped by writer; \
+         an integration or automation overwriting {n} or more deals fails, fewer warns, and \
+         people's own late edits are listed as information. Deals whose source is paid ({p}) but \
+         have no campaign detail are listed too.",
+        f = cfg.fields.join(", "),
+        g = cfg.grace_hours,
+        n = cfg.fail_deals,
+        p = cfg.paid_sources.join(", "),
+    );
+    let total: u64 = writers.iter().map(|w| w.deals).sum();
+    let mut found = format!(
+        "{total} deal overwrites by {} writer(s); {} paid deals with no campaign detail.\n\n",
+        writers.len(),
+        paid.height()
+    );
+    if !writers.is_empty() {
+        found.push_str("| writer | class | deals | changes | open value of those deals |\n");
+        found.push_str("|---|---|---:|---:|---:|\n");
+        for w in writers.iter().take(20) {
+            found.push_str(&format!(
+                "| `{}` | {} | {} | {} | {:.0} |\n",
+                w.source_key, w.source_class, w.deals, w.changes, w.open_value
+            ));
+        }
+    }
+    let automated = writers.iter().any(|w| !w.is_human());
+    let todo = if automated {
+        "Stop integrations from writing attribution fields once a deal exists: make the field \
+         read-only for their API user, or have them write to a separate \"last touch\" field. \
+         Restore the original values from `attribution_overwrites` (old_value) before reporting \
+         channel ROI."
+            .to_owned()
+    } else if paid.height() > 0 {
+        "Make campaign detail required on paid sources (form hidden fields / UTM capture)."
+            .to_owned()
+    } else {
+        "Nothing to do: attribution is only set when deals are created.".to_owned()
+    };
+    let caveats = "Attribution values that were set at creation and never logged as a change are \
+                   taken as original. Paid sources are matched by name; CRMs that store the \
+                   channel as an option id need those ids listed under `paid_sources`."
+        .to_owned();
+    Section { tested, found, todo, caveats }
+}
+
+fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
+    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
+    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+}
+
+fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
+    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
+}

@@ -1,0 +1,451 @@
+//! `repeated_writes`: retries that are not idempotent. (DESIGN.md §4.8)
+//!
+//! Two kinds of repeat, each counted per writer:
+//! - a note or activity with the same target (deal, else person, else
+//!   organization), the same kind and the same normalised content
+//!   (`content_hash`) as an earlier one, created within the window (24 h);
+//! - a deal change that writes to a field the same value the previous write
+//!   to that deal and field wrote, within the same window.
+//!
+//! People now and then log the same thing twice; a writer that retries
+//! without idempotency does it again and again. A writer is flagged when it
+//! has at least `min_repeats` repeats and they are at least `min_rate` of its
+//! writes. Notes and activities are attributed to their author / creator,
+//! changes to their `source_key`.
+//!
+//! Cost: one sort of notes + activities and one of the change log, each with
+//! a shifted window over (target, content) or (deal, field); the rest runs
+//! on per-writer aggregates.
+
+use polars::prelude::*;
+use serde::Deserialize;
+
+use super::{
+    Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
+};
+use crate::error::Result;
+use crate::model::Table;
+use crate::model::col::*;
+
+/// The check.
+pub struct RepeatedWrites;
+
+static META: CheckMeta = CheckMeta {
+    name: "repeated_writes",
+    purpose: "Notes, activities and field values written again within a day: non-idempotent retries",
+    needs: &[Table::Notes, Table::Activities, Table::DealChanges, Table::Users],
+    outputs: &["repeated_writes", "repeated_field_writes"],
+};
+
+/// Thresholds of `repeated_writes` (`[repeated_writes]` in `pipetrust.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RepeatedWritesConfig {
+    /// A repeat is created within this many hours of the write it repeats.
+    pub window_hours: f64,
+    /// Flag a writer with at least this many repeats…
+    pub min_repeats: u64,
+    /// …that are at least this share of its writes.
+    pub min_rate: f64,
+    /// A flagged writer with at least this many repeats is a failing finding.
+    pub fail_repeats: u64,
+}
+
+impl Default for RepeatedWritesConfig {
+    fn default() -> Self {
+        RepeatedWritesConfig {
+            window_hours: 24.0,
+            min_repeats: 3,
+            min_rate: 0.02,
+            fail_repeats: 10,
+        }
+    }
+}
+
+impl Check for RepeatedWrites {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, input: &Inputs, ctx: &RunContext) -> Result<CheckOutput> {
+        let cfg = &ctx.config.repeated_writes;
+        let window = (cfg.window_hours * 3_600_000_000.0) as i64;
+        let content = content_repeats(input, ctx, window)?;
+        let fields = field_repeats(input, ctx, window)?;
+        let names = user_names(input)?;
+        let mut writers = writer_stats(&content, "content", &names)?;
+        writers.extend(writer_stats(&fields, "field", &names)?);
+        writers.sort_by(|a, b| b.repeats.cmp(&a.repeats).then(a.writer.cmp(&b.writer)));
+        let findings = findings(&writers, &content, &fields, cfg)?;
+        let metrics = metrics(&writers);
+        let section = section(&writers, &findings, cfg);
+        Ok(CheckOutput {
+            tables: vec![
+                ("repeated_writes", repeat_rows(&content)?),
+                ("repeated_field_writes", repeat_rows(&fields)?),
+            ],
+            findings,
+            metrics,
+            charts: Vec::new(),
+            section,
+        })
+    }
+}
+
+/// Column names of this check's frames and output tables.
+mod out {
+    pub const ENTITY: &str = "entity_kind";
+    pub const KEY: &str = "entity_key";
+    pub const DUPLICATE_OF: &str = "duplicate_of";
+    pub const TARGET: &str = "target";
+    pub const WRITER: &str = "writer";
+    pub const AT_US: &str = "at_us";
+    pub const GAP_SECONDS: &str = "gap_seconds";
+    pub const IS_REPEAT: &str = "is_repeat";
+    pub const WRITES: &str = "writes";
+    pub const REPEATS: &str = "repeats";
+    pub const MEDIAN_GAP: &str = "median_gap_seconds";
+}
+
+/// Keeps rows whose instant falls in the `--since` / `--until` window.
+fn in_window(lf: LazyFrame, at: &str, ctx: &RunContext) -> LazyFrame {
+    let day = col(at).dt().convert_time_zone(TimeZone::from_chrono(&ctx.zone)).dt().date();
+    let mut lf = lf;
+    if let Some(since) = ctx.since {
+        lf = lf.filter(day.clone().gt_eq(lit(since)));
+    }
+    if let Some(until) = ctx.until {
+        lf = lf.filter(day.lt_eq(lit(until)));
+    }
+    lf
+}
+
+/// The target a note or activity hangs on: deal, else person, else org.
+fn target_expr() -> Expr {
+    when(col(DEAL_KEY).is_not_null())
+        .then(lit("deal:") + col(DEAL_KEY))
+        .when(col(PERSON_KEY).is_not_null())
+        .then(lit("person:") + col(PERSON_KEY))
+        .otherwise(lit("org:") + col(ORG_KEY))
+}
+
+/// Notes and activities as one frame of writes.
+fn content_writes(input: &Inputs, ctx: &RunContext) -> Result<LazyFrame> {
+    let notes = input.get(Table::Notes).select([
+        lit("note").alias(out::ENTITY),
+        col(NOTE_KEY).alias(out::KEY),
+        target_expr().alias(out::TARGET),
+        lit("note").alias(KIND),
+        col(CONTENT_HASH),
+        col(AUTHOR_USER_KEY).alias(out::WRITER),
+        col(CREATED_AT),
+    ]);
+    let activities = input.get(Table::Activities).select([
+        lit("activity").alias(out::ENTITY),
+        col(ACTIVITY_KEY).alias(out::KEY),
+        target_expr().alias(out::TARGET),
+        col(KIND),
+        col(CONTENT_HASH),
+        col(CREATOR_USER_KEY).fill_null(col(OWNER_USER_KEY)).alias(out::WRITER),
+        col(CREATED_AT),
+    ]);
+    let all = concat([notes, activities], UnionArgs::default())?
+        .filter(col(out::TARGET).is_not_null().and(col(CONTENT_HASH).is_not_null()))
+        .with_column(col(out::WRITER).fill_null(lit("unknown")));
+    Ok(in_window(all, CREATED_AT, ctx))
+}
+
+/// Marks each row that repeats the previous row of its `group` within `window` µs.
+fn mark_repeats(lf: LazyFrame, group: &[&str], at: &str, window: i64) -> Result<LazyFrame> {
+    let mut order: Vec<&str> = group.to_vec();
+    order.extend([at, out::KEY]);
+    let over: Vec<Expr> = group.iter().map(|c| col(*c)).collect();
+    let prev_key = col(out::KEY).shift(lit(1)).over(over.clone())?;
+    let prev_at = col(out::AT_US).shift(lit(1)).over(over)?;
+    Ok(lf
+        .with_column(col(at).dt().timestamp(TimeUnit::Microseconds).alias(out::AT_US))
+        .sort(order, SortMultipleOptions::default())
+        .with_columns([
+            prev_key.alias(out::DUPLICATE_OF),
+            (col(out::AT_US) - prev_at).alias(out::GAP_SECONDS),
+        ])
+        .with_columns([
+            col(out::GAP_SECONDS).lt_eq(lit(window)).fill_null(lit(false)).alias(out::IS_REPEAT),
+            (col(out::GAP_SECONDS).cast(DataType::Float64) / lit(1e6)).alias(out::GAP_SECONDS),
+        ]))
+}
+
+/// Every note / activity with its repeat mark, collected.
+fn content_repeats(input: &Inputs, ctx: &RunContext, window: i64) -> Result<DataFrame> {
+    let writes = content_writes(input, ctx)?;
+    let group = [out::TARGET, KIND, CONTENT_HASH];
+    Ok(mark_repeats(writes, &group, CREATED_AT, window)?.collect()?)
+}
+
+/// Every deal change with its repeat mark (same value as the previous write), collected.
+fn field_repeats(input: &Inputs, ctx: &RunContext, window: i64) -> Result<DataFrame> {
+    let changes = input.get(Table::DealChanges).filter(col(NEW_VALUE).is_not_null()).select([
+        lit("deal_change").alias(out::ENTITY),
+        col(CHANGE_KEY).alias(out::KEY),
+        col(DEAL_KEY).alias(out::TARGET),
+        col(FIELD).alias(KIND),
+        col(NEW_VALUE).alias(CONTENT_HASH),
+        col(SOURCE_KEY).alias(out::WRITER),
+        col(CHANGED_AT).alias(CREATED_AT),
+    ]);
+    let changes = in_window(changes, CREATED_AT, ctx);
+    // Same value as the previous write of the deal and field: group on the
+    // field, then compare values, so A→B→B repeats but A→B→A does not.
+    let prev_value = col(CONTENT_HASH).shift(lit(1)).over([col(out::TARGET), col(KIND)])?;
+    let marked = mark_repeats(changes, &[out::TARGET, KIND], CREATED_AT, window)?.with_column(
+        col(out::IS_REPEAT)
+            .and(col(CONTENT_HASH).eq(prev_value).fill_null(lit(false)))
+            .alias(out::IS_REPEAT),
+    );
+    Ok(marked.collect()?)
+}
+
+/// User key → display name.
+fn user_names(input: &Inputs) -> Result<Vec<(String, String)>> {
+    let df = input.get(Table::Users).select([col(USER_KEY), col(NAME)]).collect()?;
+    let (keys, names) = (strs(&df, USER_KEY)?, strs(&df, NAME)?);
+    Ok(keys.into_iter().zip(names).collect())
+}
+
+/// Writes, repeats and the median gap of one writer.
+#[derive(Debug, Clone)]
+struct WriterStats {
+    /// `content` (notes and activities) or `field` (deal changes).
+    family: &'static str,
+    writer: String,
+    name: String,
+    writes: u64,
+    repeats: u64,
+    median_gap: f64,
+}
+
+impl WriterStats {
+    fn rate(&self) -> f64 {
+        self.repeats as f64 / self.writes.max(1) as f64
+    }
+
+    fn label(&self) -> String {
+        if self.name.is_empty() || self.name == self.writer {
+            format!("`{}`", self.writer)
+        } else {
+            format!("{} (`{}`)", self.name, self.writer)
+        }
+    }
+}
+
+fn writer_stats(
+    marked: &DataFrame,
+    family: &'static str,
+    names: &[(String, String)],
+) -> Result<Vec<WriterStats>> {
+    let df = marked
+        .clone()
+        .lazy()
+        .group_by([col(out::WRITER)])
+        .agg([
+            len().cast(DataType::UInt64).alias(out::WRITES),
+            col(out::IS_REPEAT).sum().cast(DataType::UInt64).alias(out::REPEATS),
+            col(out::GAP_SECONDS).filter(col(out::IS_REPEAT)).median().alias(out::MEDIAN_GAP),
+        ])
+        .sort([out::WRITER], SortMultipleOptions::default())
+        .collect()?;
+    let writer = strs(&df, out::WRITER)?;
+    let (writes, repeats) = (u64s(&df, out::WRITES)?, u64s(&df, out::REPEATS)?);
+    let gap = f64s(&df, out::MEDIAN_GAP)?;
+    Ok((0..df.height())
+        .map(|i| WriterStats {
+            family,
+            name: names.iter().find(|n| n.0 == writer[i]).map(|n| n.1.clone()).unwrap_or_default(),
+            writer: writer[i].clone(),
+            writes: writes[i],
+            repeats: repeats[i],
+            median_gap: gap[i],
+        })
+        .collect())
+}
+
+fn is_flagged(w: &WriterStats, cfg: &RepeatedWritesConfig) -> bool {
+    w.repeats >= cfg.min_repeats && w.rate() >= cfg.min_rate
+}
+
+/// The repeat rows only, sorted, for the output tables.
+fn repeat_rows(marked: &DataFrame) -> Result<DataFrame> {
+    Ok(marked
+        .clone()
+        .lazy()
+        .filter(col(out::IS_REPEAT))
+        .select([
+            col(out::ENTITY),
+            col(out::KEY),
+            col(out::DUPLICATE_OF),
+            col(out::TARGET),
+            col(KIND),
+            col(out::WRITER),
+            col(CREATED_AT),
+            col(out::GAP_SECONDS),
+        ])
+        .sort([CREATED_AT, out::KEY], SortMultipleOptions::default())
+        .collect()?)
+}
+
+/// (entity kind, repeat key, original key) of one writer's repeats.
+fn evidence_of(marked: &DataFrame, writer: &str) -> Result<Vec<(&'static str, String)>> {
+    let df = marked
+        .clone()
+        .lazy()
+        .filter(col(out::IS_REPEAT).and(col(out::WRITER).eq(lit(writer))))
+        .select([col(out::ENTITY), col(out::KEY), col(out::DUPLICATE_OF)])
+        .sort([out::KEY], SortMultipleOptions::default())
+        .collect()?;
+    let (kind, key, first) =
+        (strs(&df, out::ENTITY)?, strs(&df, out::KEY)?, strs(&df, out::DUPLICATE_OF)?);
+    let mut evidence = Vec::with_capacity(2 * kind.len());
+    for i in 0..kind.len() {
+        let kind: &'static str = match kind[i].as_str() {
+            "note" => "note",
+            "activity" => "activity",
+            _ => "deal_change",
+        };
+        evidence.push((kind, key[i].clone()));
+        evidence.push((kind, first[i].clone()));
+    }
+    evidence.sort();
+    evidence.dedup();
+    Ok(evidence)
+}
+
+fn findings(
+    writers: &[WriterStats],
+    content: &DataFrame,
+    fields: &DataFrame,
+    cfg: &RepeatedWritesConfig,
+) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    for w in writers.iter().filter(|w| is_flagged(w, cfg)) {
+        let marked = if w.family == "content" { content } else { fields };
+        let what = if w.family == "content" {
+            "notes or activities identical to one it wrote on the same record"
+        } else {
+            "field writes repeating the value it had just written"
+        };
+        let severity = if w.repeats >= cfg.fail_repeats { Severity::Fail } else { Severity::Warn };
+        out.push(Finding {
+            severity,
+            segment: w.writer.clone(),
+            metric: format!("repeat_rate_{}", w.family),
+            value: w.rate(),
+            threshold: cfg.min_rate,
+            message: format!(
+                "{} wrote {} {what} within {} h ({:.1}% of its {} writes; median gap {:.0} s)",
+                w.label(),
+                w.repeats,
+                cfg.window_hours,
+                100.0 * w.rate(),
+                w.writes,
+                w.median_gap
+            ),
+            value_at_stake: None,
+            evidence: evidence_of(marked, &w.writer)?,
+        });
+    }
+    Ok(out)
+}
+
+fn metrics(writers: &[WriterStats]) -> Vec<Metric> {
+    let mut out = Vec::new();
+    for w in writers.iter().filter(|w| w.repeats > 0) {
+        let segment = format!("{}/{}", w.family, w.writer);
+        out.push(Metric {
+            metric: "writes".into(),
+            segment: segment.clone(),
+            value: w.writes as f64,
+        });
+        out.push(Metric {
+            metric: "repeats".into(),
+            segment: segment.clone(),
+            value: w.repeats as f64,
+        });
+        out.push(Metric { metric: "repeat_rate".into(), segment, value: w.rate() });
+    }
+    for family in ["content", "field"] {
+        let total: u64 = writers.iter().filter(|w| w.family == family).map(|w| w.repeats).sum();
+        out.push(Metric {
+            metric: "repeats".into(),
+            segment: format!("{family}/all"),
+            value: total as f64,
+        });
+    }
+    out
+}
+
+fn section(writers: &[WriterStats], findings: &[Finding], cfg: &RepeatedWritesConfig) -> Section {
+    let tested = format!(
+        "Notes and activities were grouped by the record they hang on (deal, else person, else \
+         organization), their kind and their normalised text; one created within {h} h of an \
+         identical one is a repeat. Deal changes were grouped by deal and field; a write of the \
+         value the previous write had just set, within {h} h, is a repeat. A writer (the note's \
+         author, the activity's creator, the change's source) is flagged when it has at least {n} \
+         repeats and they are at least {r:.0}% of its writes: people occasionally log something \
+         twice, a retrying integration does it systematically.",
+        h = cfg.window_hours,
+        n = cfg.min_repeats,
+        r = 100.0 * cfg.min_rate,
+    );
+    let content: u64 = writers.iter().filter(|w| w.family == "content").map(|w| w.repeats).sum();
+    let field: u64 = writers.iter().filter(|w| w.family == "field").map(|w| w.repeats).sum();
+    let mut found = format!(
+        "{content} repeated notes or activities and {field} repeated field writes; {} writer(s) \
+         flagged.\n\n",
+        findings.len()
+    );
+    found.push_str("| writer | kind | writes | repeats | rate | median gap | flagged |\n");
+    found.push_str("|---|---|---:|---:|---:|---:|---|\n");
+    for w in writers.iter().filter(|w| w.repeats > 0).take(20) {
+        found.push_str(&format!(
+            "| {} | {} | {} | {} | {:.1}% | {:.0} s | {} |\n",
+            w.label(),
+            if w.family == "content" { "notes/activities" } else { "field values" },
+            w.writes,
+            w.repeats,
+            100.0 * w.rate(),
+            w.median_gap,
+            if is_flagged(w, cfg) { "yes" } else { "no" }
+        ));
+    }
+    let todo = if findings.is_empty() {
+        "Nothing to do: no writer repeats its writes beyond the occasional human double entry."
+            .to_owned()
+    } else {
+        "Ask the owner of each flagged integration to make its writes idempotent (send an \
+         idempotency key, or check for the record before creating it) and to stop retrying on \
+         timeouts that had in fact succeeded. Delete the repeats listed in `repeated_writes`: \
+         they inflate activity counts and make deals look busier than they are."
+            .to_owned()
+    };
+    let caveats = "Only exact repeats of the normalised text (case and white space folded, HTML \
+                   stripped) are found; a retry that adds a timestamp to the text is missed. \
+                   Writers below the thresholds are listed but not flagged; their repeats are \
+                   mostly people logging the same call or note twice."
+        .to_owned();
+    Section { tested, found, todo, caveats }
+}
+
+fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
+    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
+    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+}
+
+fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
+    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
+}
