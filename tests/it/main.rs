@@ -5,3 +5,4 @@ mod common;
 mod ingest;
 mod maven;
 mod sample;
+mod writes;
