@@ -386,3 +386,110 @@ fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
     Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_inputs::{context, inputs, us};
+
+    fn deals() -> DataFrame {
+        df!(
+            DEAL_KEY => ["d1", "d2", "d3", "d4"],
+            CREATED_AT => [us("2026-01-01 10:00"); 4],
+            STATUS => ["open", "lost", "open", "open"],
+            VALUE => [1000.0, 2000.0, 3000.0, 4000.0],
+            ATTRIBUTION_SOURCE => [Some("Paid Search"), Some("paid search"), None, Some("referral")],
+            ATTRIBUTION_DETAIL => [Some("gads-1"), Some(" "), None, None],
+        )
+        .unwrap()
+    }
+
+    /// (change, deal, field, at, source key, source class).
+    type ChangeRow<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, &'a str);
+
+    fn changes(rows: &[ChangeRow<'_>]) -> DataFrame {
+        df!(
+            CHANGE_KEY => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            DEAL_KEY => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            FIELD => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            NEW_VALUE => rows.iter().map(|_| "x").collect::<Vec<_>>(),
+            CHANGED_AT => rows.iter().map(|r| us(r.3)).collect::<Vec<_>>(),
+            SOURCE_KEY => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+            SOURCE_CLASS => rows.iter().map(|r| r.5).collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    const ROWS: [ChangeRow<'static>; 6] = [
+        // Integration rewrites channel and detail of d1 and d2 days later.
+        ("c1", "d1", ATTRIBUTION_SOURCE, "2026-01-05 10:00", "api:attr", "api"),
+        ("c2", "d1", ATTRIBUTION_DETAIL, "2026-01-05 10:00", "api:attr", "api"),
+        ("c3", "d2", ATTRIBUTION_SOURCE, "2026-01-09 10:00", "api:attr", "api"),
+        // A rep sets the channel within the grace: not an overwrite.
+        ("c4", "d3", ATTRIBUTION_SOURCE, "2026-01-02 09:59", "human:ui", "human_ui"),
+        // A rep changes it two days later: information.
+        ("c5", "d4", "utm_campaign", "2026-01-03 10:00", "human:ui", "human_ui"),
+        // Another field: ignored.
+        ("c6", "d1", VALUE, "2026-01-20 10:00", "api:attr", "api"),
+    ];
+
+    fn run(ctx: &RunContext) -> CheckOutput {
+        let given = vec![(Table::Deals, deals()), (Table::DealChanges, changes(&ROWS))];
+        AttributionOverwrites.run(&inputs(given), ctx).unwrap()
+    }
+
+    #[test]
+    fn late_writes_are_overwrites_by_writer() {
+        let out = run(&context("2026-02-01 00:00"));
+        let table = &out.tables[0].1;
+        assert_eq!(strs(table, CHANGE_KEY).unwrap(), ["c5", "c1", "c2", "c3"]);
+        let f: Vec<&Finding> = out.findings.iter().filter(|f| f.segment == "api:attr").collect();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warn);
+        assert!((f[0].value - 2.0).abs() < 1e-12);
+        // Open value counts d1 once (two fields) and not the lost d2.
+        assert_eq!(f[0].value_at_stake, Some(1000.0));
+        let ev: Vec<(&str, &str)> = f[0].evidence.iter().map(|e| (e.0, e.1.as_str())).collect();
+        assert_eq!(
+            ev,
+            [
+                ("deal_change", "c1"),
+                ("deal_change", "c2"),
+                ("deal_change", "c3"),
+                ("deal", "d1"),
+                ("deal", "d2")
+            ]
+        );
+        let human = out.findings.iter().find(|f| f.segment == "human:ui").unwrap();
+        assert_eq!(human.severity, Severity::Info);
+    }
+
+    #[test]
+    fn grace_and_fail_thresholds_apply() {
+        let mut ctx = context("2026-02-01 00:00");
+        ctx.config.attribution_overwrites.grace_hours = 24.0 * 5.0;
+        ctx.config.attribution_overwrites.fail_deals = 1;
+        let out = run(&ctx);
+        assert_eq!(strs(&out.tables[0].1, CHANGE_KEY).unwrap(), ["c3"]);
+        let f = out.findings.iter().find(|f| f.segment == "api:attr").unwrap();
+        assert_eq!(f.severity, Severity::Fail);
+    }
+
+    #[test]
+    fn paid_deals_without_campaign_detail_are_listed() {
+        let out = run(&context("2026-02-01 00:00"));
+        let paid = &out.tables[1].1;
+        assert_eq!(strs(paid, DEAL_KEY).unwrap(), ["d2"]);
+        let f = out.findings.iter().find(|f| f.metric == "paid_without_campaign_deals").unwrap();
+        assert_eq!(f.severity, Severity::Warn);
+        assert_eq!(f.value_at_stake, Some(0.0), "d2 is lost");
+    }
+
+    #[test]
+    fn no_changes_no_findings() {
+        let given = vec![(Table::Deals, deals().slice(0, 1))];
+        let out = AttributionOverwrites.run(&inputs(given), &context("2026-02-01 00:00")).unwrap();
+        assert!(out.findings.is_empty());
+        assert!(out.section.todo.starts_with("Nothing to do"));
+    }
+}

@@ -532,3 +532,151 @@ fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
     Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_inputs::{context, inputs, us};
+
+    /// (deal, origin, status, created at).
+    fn deal_rows() -> Vec<(String, &'static str, &'static str, &'static str)> {
+        let mut rows = Vec::new();
+        for i in 0..20 {
+            let status = if i == 14 { "won" } else { "open" };
+            rows.push((format!("w{i}"), "web_form", status, "2026-01-01 00:00"));
+            rows.push((format!("m{i}"), "manual", "open", "2026-01-01 00:00"));
+            rows.push((format!("i{i}"), "import", "open", "2026-01-01 00:00"));
+        }
+        // Created 7 days before as-of: its 30-day window is not over.
+        rows.push(("w20".to_owned(), "web_form", "open", "2026-05-25 00:00"));
+        rows
+    }
+
+    fn deals() -> DataFrame {
+        let rows = deal_rows();
+        df!(
+            DEAL_KEY => rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+            CREATED_VIA => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            STATUS => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            CREATED_AT => rows.iter().map(|r| us(r.3)).collect::<Vec<_>>(),
+            VALUE => rows.iter().map(|_| 1000.0).collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    /// w0: call on day 40 (too late); w1: email only; w12: meeting on day 10;
+    /// w15–w19 and m4–m19: a call on day 1.
+    fn activities() -> DataFrame {
+        let mut rows: Vec<(String, &str, &str)> = vec![
+            ("w0".into(), "call", "2026-02-10 00:00"),
+            ("w1".into(), "email", "2026-01-03 00:00"),
+            ("w12".into(), "meeting", "2026-01-11 00:00"),
+        ];
+        rows.extend((15..20).map(|i| (format!("w{i}"), "call", "2026-01-02 00:00")));
+        rows.extend((4..20).map(|i| (format!("m{i}"), "call", "2026-01-02 00:00")));
+        df!(
+            ACTIVITY_KEY => (0..rows.len()).map(|i| format!("a{i}")).collect::<Vec<_>>(),
+            DEAL_KEY => rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+            KIND => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            START_AT => rows.iter().map(|r| us(r.2)).collect::<Vec<_>>(),
+            CREATED_AT => rows.iter().map(|_| us("2026-01-01 00:00")).collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    /// w2 moves backward only (2 → 1); w13 moves forward (1 → 2).
+    fn changes_and_stages() -> Vec<(Table, DataFrame)> {
+        let changes = df!(
+            CHANGE_KEY => ["c1", "c2"],
+            DEAL_KEY => ["w2", "w13"],
+            FIELD => ["stage", "stage"],
+            OLD_VALUE => ["2", "1"],
+            NEW_VALUE => ["1", "2"],
+            SOURCE_SYSTEM => ["pd", "pd"],
+            CHANGED_AT => [us("2026-01-05 00:00"), us("2026-01-05 00:00")],
+        )
+        .unwrap();
+        let stages = df!(
+            STAGE_KEY => ["pd:1", "pd:2"],
+            SOURCE_SYSTEM => ["pd", "pd"],
+            SOURCE_ID => ["1", "2"],
+            SORT_ORDER => [1i64, 2],
+        )
+        .unwrap();
+        vec![(Table::DealChanges, changes), (Table::Stages, stages)]
+    }
+
+    fn run() -> CheckOutput {
+        let mut given = vec![(Table::Deals, deals()), (Table::Activities, activities())];
+        given.extend(changes_and_stages());
+        LowIntentDeals.run(&inputs(given), &context("2026-06-01 00:00")).unwrap()
+    }
+
+    #[test]
+    fn idle_rules_pick_the_right_deals() {
+        let out = run();
+        let table = &out.tables[1].1;
+        let keys = strs(table, DEAL_KEY).unwrap();
+        assert!(!keys.contains(&"w20".to_owned()), "deal inside its window is scoped out");
+        let idle = bools(table, out::IDLE).unwrap();
+        let idle_of = |k: &str| idle[keys.iter().position(|x| x == k).unwrap()];
+        for k in ["w0", "w1", "w2", "w11", "m0", "m3", "i19"] {
+            assert!(idle_of(k), "{k} should be idle");
+        }
+        for k in ["w12", "w13", "w14", "w15", "m4"] {
+            assert!(!idle_of(k), "{k} should not be idle");
+        }
+    }
+
+    #[test]
+    fn a_low_intent_origin_is_held_against_manual_deals() {
+        let out = run();
+        assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+        let f = &out.findings[0];
+        assert_eq!(f.segment, "origin:web_form");
+        assert_eq!(f.severity, Severity::Fail);
+        assert!((f.value - 3.0).abs() < 1e-12, "lift {}", f.value);
+        assert_eq!(f.value_at_stake, Some(12_000.0));
+        assert_eq!(f.evidence.len(), 12);
+        assert!(f.evidence.iter().all(|e| e.0 == "deal" && e.1.starts_with('w')));
+        // Import deals are all idle but import is not a low-intent origin.
+        let origins = &out.tables[0].1;
+        assert_eq!(strs(origins, out::ORIGIN).unwrap(), ["import", "manual", "web_form"]);
+    }
+
+    /// Reference value from scipy 1.17.1:
+    /// python3 -c "from scipy.stats import binomtest;
+    ///   print(repr(binomtest(12, 20, 0.2, alternative='greater').pvalue))"
+    const P_12_OF_20_AT_0_2: f64 = 0.00010172876515704841;
+
+    #[test]
+    fn p_value_matches_scipy() {
+        let out = run();
+        let p = f64s(&out.tables[0].1, out::P_VALUE).unwrap();
+        assert!(p[0].is_nan() && p[1].is_nan(), "only low-intent origins are tested");
+        assert!((p[2] - P_12_OF_20_AT_0_2).abs() < 1e-9, "{}", p[2]);
+        let q = f64s(&out.tables[0].1, out::Q_VALUE).unwrap();
+        assert!((q[2] - P_12_OF_20_AT_0_2).abs() < 1e-9, "one test: q = p");
+    }
+
+    #[test]
+    fn small_origins_and_small_lifts_are_not_flagged() {
+        let mut ctx = context("2026-06-01 00:00");
+        ctx.config.low_intent_deals.min_deals = 21;
+        let mut given = vec![(Table::Deals, deals()), (Table::Activities, activities())];
+        given.extend(changes_and_stages());
+        assert!(LowIntentDeals.run(&inputs(given.clone()), &ctx).unwrap().findings.is_empty());
+        let mut ctx = context("2026-06-01 00:00");
+        ctx.config.low_intent_deals.min_lift = 3.5;
+        assert!(LowIntentDeals.run(&inputs(given), &ctx).unwrap().findings.is_empty());
+    }
+
+    #[test]
+    fn no_baseline_means_no_test() {
+        let deals = deals().lazy().filter(col(CREATED_VIA).neq(lit("manual"))).collect().unwrap();
+        let out = LowIntentDeals
+            .run(&inputs(vec![(Table::Deals, deals)]), &context("2026-06-01 00:00"))
+            .unwrap();
+        assert!(out.findings.is_empty());
+    }
+}

@@ -9,6 +9,8 @@ pub mod attribution_overwrites;
 pub mod low_intent_deals;
 pub mod month_end_spikes;
 pub mod repeated_writes;
+#[cfg(test)]
+mod test_inputs;
 
 use std::collections::BTreeMap;
 

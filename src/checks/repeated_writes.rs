@@ -449,3 +449,150 @@ fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
     Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_inputs::{context, inputs, us};
+
+    /// (key, deal, author, content hash, created at).
+    type NoteRow<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
+    fn notes(rows: &[NoteRow<'_>]) -> DataFrame {
+        df!(
+            NOTE_KEY => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            DEAL_KEY => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            AUTHOR_USER_KEY => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            CONTENT_HASH => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            CREATED_AT => rows.iter().map(|r| us(r.4)).collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    fn run_on(given: Vec<(Table, DataFrame)>, ctx: &RunContext) -> CheckOutput {
+        RepeatedWrites.run(&inputs(given), ctx).unwrap()
+    }
+
+    /// Three retried notes by one writer: flagged, with retries and originals as evidence.
+    const RETRIES: [NoteRow<'static>; 6] = [
+        ("n1", "d1", "bot", "h1", "2026-01-05 10:00"),
+        ("n2", "d1", "bot", "h1", "2026-01-05 10:02"),
+        ("n3", "d2", "bot", "h2", "2026-01-06 10:00"),
+        ("n4", "d2", "bot", "h2", "2026-01-06 10:01"),
+        ("n5", "d3", "bot", "h3", "2026-01-07 10:00"),
+        ("n6", "d3", "bot", "h3", "2026-01-07 10:04"),
+    ];
+
+    #[test]
+    fn retrying_writer_is_flagged_with_both_copies_as_evidence() {
+        let ctx = context("2026-02-01 00:00");
+        let out = run_on(vec![(Table::Notes, notes(&RETRIES))], &ctx);
+        assert_eq!(out.findings.len(), 1);
+        let f = &out.findings[0];
+        assert_eq!(f.segment, "bot");
+        assert_eq!(f.severity, Severity::Warn);
+        assert!((f.value - 0.5).abs() < 1e-12);
+        let keys: Vec<&str> = f.evidence.iter().map(|e| e.1.as_str()).collect();
+        assert_eq!(keys, ["n1", "n2", "n3", "n4", "n5", "n6"]);
+        assert!(f.evidence.iter().all(|e| e.0 == "note"));
+        let table = &out.tables[0].1;
+        assert_eq!(table.height(), 3);
+        assert_eq!(strs(table, out::DUPLICATE_OF).unwrap(), ["n1", "n3", "n5"]);
+        assert_eq!(f64s(table, out::GAP_SECONDS).unwrap(), [120.0, 60.0, 240.0]);
+    }
+
+    #[test]
+    fn later_other_target_or_rare_repeats_are_not_flagged() {
+        let rows = [
+            // A day and a minute later: not a repeat.
+            ("n1", "d1", "bot", "h1", "2026-01-05 10:00"),
+            ("n2", "d1", "bot", "h1", "2026-01-06 10:01"),
+            // Same text on another deal: not a repeat.
+            ("n3", "d2", "bot", "h1", "2026-01-05 10:01"),
+            // A person who logs one note twice: one repeat, below min_repeats.
+            ("n4", "d3", "rep", "h4", "2026-01-05 11:00"),
+            ("n5", "d3", "rep", "h4", "2026-01-05 15:00"),
+        ];
+        let ctx = context("2026-02-01 00:00");
+        let out = run_on(vec![(Table::Notes, notes(&rows))], &ctx);
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        assert_eq!(out.tables[0].1.height(), 1);
+    }
+
+    #[test]
+    fn a_note_and_an_activity_with_one_text_are_not_repeats() {
+        let acts = df!(
+            ACTIVITY_KEY => ["a1"],
+            KIND => ["call"],
+            DEAL_KEY => ["d1"],
+            CREATOR_USER_KEY => ["bot"],
+            CONTENT_HASH => ["h1"],
+            CREATED_AT => [us("2026-01-05 10:01")],
+        )
+        .unwrap();
+        let ctx = context("2026-02-01 00:00");
+        let n = notes(&RETRIES[..1]);
+        let out = run_on(vec![(Table::Notes, n), (Table::Activities, acts)], &ctx);
+        assert_eq!(out.tables[0].1.height(), 0);
+    }
+
+    #[test]
+    fn window_and_rate_thresholds_apply() {
+        let mut ctx = context("2026-02-01 00:00");
+        ctx.config.repeated_writes.window_hours = 0.03; // 108 s: only the 60 s retry counts
+        let out = run_on(vec![(Table::Notes, notes(&RETRIES))], &ctx);
+        assert_eq!(out.tables[0].1.height(), 1);
+        assert!(out.findings.is_empty());
+        let mut ctx = context("2026-02-01 00:00");
+        ctx.config.repeated_writes.min_rate = 0.6; // 3 of 6 is 0.5
+        assert!(run_on(vec![(Table::Notes, notes(&RETRIES))], &ctx).findings.is_empty());
+        let mut ctx = context("2026-02-01 00:00");
+        ctx.config.repeated_writes.fail_repeats = 3;
+        let out = run_on(vec![(Table::Notes, notes(&RETRIES))], &ctx);
+        assert_eq!(out.findings[0].severity, Severity::Fail);
+    }
+
+    fn changes(rows: &[(&str, &str, &str, &str)]) -> DataFrame {
+        df!(
+            CHANGE_KEY => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            DEAL_KEY => rows.iter().map(|_| "d1").collect::<Vec<_>>(),
+            FIELD => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            NEW_VALUE => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            CHANGED_AT => rows.iter().map(|r| us(r.3)).collect::<Vec<_>>(),
+            SOURCE_KEY => rows.iter().map(|_| "api:sync").collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_same_value_written_again_and_again_is_flagged() {
+        let rows = [
+            ("c1", "value", "100", "2026-01-05 01:00"),
+            ("c2", "value", "100", "2026-01-05 01:05"),
+            ("c3", "value", "100", "2026-01-05 01:10"),
+            ("c4", "value", "100", "2026-01-05 01:15"),
+            // A→B→A flip-flop on another field: no repeat.
+            ("c5", "stage", "1", "2026-01-05 02:00"),
+            ("c6", "stage", "2", "2026-01-05 02:01"),
+            ("c7", "stage", "1", "2026-01-05 02:02"),
+        ];
+        let ctx = context("2026-02-01 00:00");
+        let out = run_on(vec![(Table::DealChanges, changes(&rows))], &ctx);
+        assert_eq!(out.findings.len(), 1);
+        let f = &out.findings[0];
+        assert_eq!(f.metric, "repeat_rate_field");
+        assert!((f.value - 3.0 / 7.0).abs() < 1e-12);
+        let keys: Vec<&str> = f.evidence.iter().map(|e| e.1.as_str()).collect();
+        assert_eq!(keys, ["c1", "c2", "c3", "c4"]);
+        assert!(f.evidence.iter().all(|e| e.0 == "deal_change"));
+        assert_eq!(out.tables[1].1.height(), 3);
+    }
+
+    #[test]
+    fn empty_inputs_give_no_findings() {
+        let ctx = context("2026-02-01 00:00");
+        let out = run_on(Vec::new(), &ctx);
+        assert!(out.findings.is_empty());
+        assert!(out.section.found.starts_with("0 repeated notes"));
+    }
+}

@@ -91,7 +91,7 @@ fn attribution_overwrites_finds_the_labelled_rewrites_not_the_grace_edits() {
 }
 
 fn json_lines(rel: &str) -> Vec<serde_json::Value> {
-    let file = std::fs::File::open(repo(rel)).expect("sample file");
+    let file = fs_err::File::open(repo(rel)).expect("sample file");
     std::io::BufReader::new(file)
         .lines()
         .map(|l| serde_json::from_str(&l.expect("line")).expect("json"))
@@ -107,7 +107,7 @@ fn time(v: &serde_json::Value) -> Option<NaiveDateTime> {
 /// not won; created at least 30 days before `as_of`.
 fn raw_idle_deals(origins: &[&str], as_of: NaiveDateTime) -> BTreeSet<String> {
     let stages: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(repo("data/sample/stages.json")).unwrap())
+        serde_json::from_str(&fs_err::read_to_string(repo("data/sample/stages.json")).unwrap())
             .unwrap();
     let stages = stages.get("data").unwrap_or(&stages).as_array().unwrap().clone();
     let order: BTreeMap<String, i64> =
