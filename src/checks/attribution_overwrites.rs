@@ -116,20 +116,13 @@ fn overwrites(input: &Inputs, ctx: &RunContext) -> Result<DataFrame> {
     ]);
     let us = |c: &str| col(c).dt().timestamp(TimeUnit::Microseconds).cast(DataType::Float64);
     let hours = ((us(CHANGED_AT) - us(out::DEAL_CREATED_AT)) / lit(3.6e9)).alias(out::HOURS_AFTER);
-    let mut lf = input
+    let lf = input
         .get(Table::DealChanges)
         .filter(col(FIELD).is_in(lit(fields).implode(false), false))
         .join(deals, [col(DEAL_KEY)], [col(DEAL_KEY)], JoinArgs::new(JoinType::Inner))
         .with_column(hours)
         .filter(col(out::HOURS_AFTER).gt(lit(cfg.grace_hours)));
-    let day = col(CHANGED_AT).dt().convert_time_zone(TimeZone::from_chrono(&ctx.zone)).dt().date();
-    if let Some(since) = ctx.since {
-        lf = lf.filter(day.clone().gt_eq(lit(since)));
-    }
-    if let Some(until) = ctx.until {
-        lf = lf.filter(day.lt_eq(lit(until)));
-    }
-    Ok(lf
+    Ok(in_window(lf, ctx)
         .select([
             col(CHANGE_KEY),
             col(DEAL_KEY),
@@ -147,6 +140,19 @@ fn overwrites(input: &Inputs, ctx: &RunContext) -> Result<DataFrame> {
         ])
         .sort([CHANGED_AT, CHANGE_KEY], SortMultipleOptions::default())
         .collect()?)
+}
+
+/// Keeps changes written in the `--since` / `--until` window (company days).
+fn in_window(lf: LazyFrame, ctx: &RunContext) -> LazyFrame {
+    let day = col(CHANGED_AT).dt().convert_time_zone(TimeZone::from_chrono(&ctx.zone)).dt().date();
+    let mut lf = lf;
+    if let Some(since) = ctx.since {
+        lf = lf.filter(day.clone().gt_eq(lit(since)));
+    }
+    if let Some(until) = ctx.until {
+        lf = lf.filter(day.lt_eq(lit(until)));
+    }
+    lf
 }
 
 /// Overwrites of one writer.
@@ -336,22 +342,7 @@ fn section(writers: &[WriterStats], paid: &DataFrame, cfg: &AttributionConfig) -
         n = cfg.fail_deals,
         p = cfg.paid_sources.join(", "),
     );
-    let total: u64 = writers.iter().map(|w| w.deals).sum();
-    let mut found = format!(
-        "{total} deal overwrites by {} writer(s); {} paid deals with no campaign detail.\n\n",
-        writers.len(),
-        paid.height()
-    );
-    if !writers.is_empty() {
-        found.push_str("| writer | class | deals | changes | open value of those deals |\n");
-        found.push_str("|---|---|---:|---:|---:|\n");
-        for w in writers.iter().take(20) {
-            found.push_str(&format!(
-                "| `{}` | {} | {} | {} | {:.0} |\n",
-                w.source_key, w.source_class, w.deals, w.changes, w.open_value
-            ));
-        }
-    }
+    let found = found_text(writers, paid);
     let automated = writers.iter().any(|w| !w.is_human());
     let todo = if automated {
         "Stop integrations from writing attribution fields once a deal exists: make the field \
@@ -370,6 +361,26 @@ fn section(writers: &[WriterStats], paid: &DataFrame, cfg: &AttributionConfig) -
                    channel as an option id need those ids listed under `paid_sources`."
         .to_owned();
     Section { tested, found, todo, caveats }
+}
+
+fn found_text(writers: &[WriterStats], paid: &DataFrame) -> String {
+    let total: u64 = writers.iter().map(|w| w.deals).sum();
+    let mut found = format!(
+        "{total} deal overwrites by {} writer(s); {} paid deals with no campaign detail.\n\n",
+        writers.len(),
+        paid.height()
+    );
+    if !writers.is_empty() {
+        found.push_str("| writer | class | deals | changes | open value of those deals |\n");
+        found.push_str("|---|---|---:|---:|---:|\n");
+        for w in writers.iter().take(20) {
+            found.push_str(&format!(
+                "| `{}` | {} | {} | {} | {:.0} |\n",
+                w.source_key, w.source_class, w.deals, w.changes, w.open_value
+            ));
+        }
+    }
+    found
 }
 
 fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
@@ -398,7 +409,8 @@ mod tests {
             CREATED_AT => [us("2026-01-01 10:00"); 4],
             STATUS => ["open", "lost", "open", "open"],
             VALUE => [1000.0, 2000.0, 3000.0, 4000.0],
-            ATTRIBUTION_SOURCE => [Some("Paid Search"), Some("paid search"), None, Some("referral")],
+            ATTRIBUTION_SOURCE =>
+                [Some("Paid Search"), Some("paid search"), None, Some("referral")],
             ATTRIBUTION_DETAIL => [Some("gads-1"), Some(" "), None, None],
         )
         .unwrap()

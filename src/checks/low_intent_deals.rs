@@ -30,7 +30,7 @@ pub struct LowIntentDeals;
 
 static META: CheckMeta = CheckMeta {
     name: "low_intent_deals",
-    purpose: "Deals from API, automation, forms, chat and the like that never get a call or progress",
+    purpose: "Deals from API, automation, forms and chat that never get a call, advance or win",
     needs: &[Table::Deals, Table::Activities, Table::DealChanges, Table::Stages],
     outputs: &["low_intent_origins", "low_intent_deals"],
 };

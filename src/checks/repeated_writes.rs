@@ -4,8 +4,8 @@
 //! - a note or activity with the same target (deal, else person, else
 //!   organization), the same kind and the same normalised content
 //!   (`content_hash`) as an earlier one, created within the window (24 h);
-//! - a deal change that writes to a field the same value the previous write
-//!   to that deal and field wrote, within the same window.
+//! - a deal change by which a writer writes to a deal's field the same value
+//!   it had already written there within the same window.
 //!
 //! People now and then log the same thing twice; a writer that retries
 //! without idempotency does it again and again. A writer is flagged when it
@@ -32,7 +32,7 @@ pub struct RepeatedWrites;
 
 static META: CheckMeta = CheckMeta {
     name: "repeated_writes",
-    purpose: "Notes, activities and field values written again within a day: non-idempotent retries",
+    purpose: "Notes, activities and field values written again within a day: retries",
     needs: &[Table::Notes, Table::Activities, Table::DealChanges, Table::Users],
     outputs: &["repeated_writes", "repeated_field_writes"],
 };
@@ -182,7 +182,7 @@ fn content_repeats(input: &Inputs, ctx: &RunContext, window: i64) -> Result<Data
     Ok(mark_repeats(writes, &group, CREATED_AT, window)?.collect()?)
 }
 
-/// Every deal change with its repeat mark (same value as the previous write), collected.
+/// Every deal change with its repeat mark, collected.
 fn field_repeats(input: &Inputs, ctx: &RunContext, window: i64) -> Result<DataFrame> {
     let changes = input.get(Table::DealChanges).filter(col(NEW_VALUE).is_not_null()).select([
         lit("deal_change").alias(out::ENTITY),
@@ -194,15 +194,11 @@ fn field_repeats(input: &Inputs, ctx: &RunContext, window: i64) -> Result<DataFr
         col(CHANGED_AT).alias(CREATED_AT),
     ]);
     let changes = in_window(changes, CREATED_AT, ctx);
-    // Same value as the previous write of the deal and field: group on the
-    // field, then compare values, so A→B→B repeats but A→B→A does not.
-    let prev_value = col(CONTENT_HASH).shift(lit(1)).over([col(out::TARGET), col(KIND)])?;
-    let marked = mark_repeats(changes, &[out::TARGET, KIND], CREATED_AT, window)?.with_column(
-        col(out::IS_REPEAT)
-            .and(col(CONTENT_HASH).eq(prev_value).fill_null(lit(false)))
-            .alias(out::IS_REPEAT),
-    );
-    Ok(marked.collect()?)
+    // The same writer writing the same value to the same deal and field
+    // again, whatever was written in between (CRMs that log no-op writes show
+    // A→A; Pipedrive, which does not, shows A→B→A with A by one writer).
+    let group = [out::TARGET, KIND, out::WRITER, CONTENT_HASH];
+    Ok(mark_repeats(changes, &group, CREATED_AT, window)?.collect()?)
 }
 
 /// User key → display name.
@@ -331,7 +327,7 @@ fn findings(
         let what = if w.family == "content" {
             "notes or activities identical to one it wrote on the same record"
         } else {
-            "field writes repeating the value it had just written"
+            "field writes repeating a value it had already written to the same deal and field"
         };
         let severity = if w.repeats >= cfg.fail_repeats { Severity::Fail } else { Severity::Warn };
         out.push(Finding {
@@ -387,8 +383,8 @@ fn section(writers: &[WriterStats], findings: &[Finding], cfg: &RepeatedWritesCo
     let tested = format!(
         "Notes and activities were grouped by the record they hang on (deal, else person, else \
          organization), their kind and their normalised text; one created within {h} h of an \
-         identical one is a repeat. Deal changes were grouped by deal and field; a write of the \
-         value the previous write had just set, within {h} h, is a repeat. A writer (the note's \
+         identical one is a repeat. A deal change is a repeat when its writer had already written \
+         the same value to the same deal and field within {h} h. A writer (the note's \
          author, the activity's creator, the change's source) is flagged when it has at least {n} \
          repeats and they are at least {r:.0}% of its writes: people occasionally log something \
          twice, a retrying integration does it systematically.",
@@ -552,14 +548,17 @@ mod tests {
         assert_eq!(out.findings[0].severity, Severity::Fail);
     }
 
-    fn changes(rows: &[(&str, &str, &str, &str)]) -> DataFrame {
+    /// (change, field, value, at, source key), all on deal d1.
+    type ChangeRow<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
+    fn changes(rows: &[ChangeRow<'_>]) -> DataFrame {
         df!(
             CHANGE_KEY => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
             DEAL_KEY => rows.iter().map(|_| "d1").collect::<Vec<_>>(),
             FIELD => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
             NEW_VALUE => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
             CHANGED_AT => rows.iter().map(|r| us(r.3)).collect::<Vec<_>>(),
-            SOURCE_KEY => rows.iter().map(|_| "api:sync").collect::<Vec<_>>(),
+            SOURCE_KEY => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
         )
         .unwrap()
     }
@@ -567,25 +566,29 @@ mod tests {
     #[test]
     fn the_same_value_written_again_and_again_is_flagged() {
         let rows = [
-            ("c1", "value", "100", "2026-01-05 01:00"),
-            ("c2", "value", "100", "2026-01-05 01:05"),
-            ("c3", "value", "100", "2026-01-05 01:10"),
-            ("c4", "value", "100", "2026-01-05 01:15"),
-            // A→B→A flip-flop on another field: no repeat.
-            ("c5", "stage", "1", "2026-01-05 02:00"),
-            ("c6", "stage", "2", "2026-01-05 02:01"),
-            ("c7", "stage", "1", "2026-01-05 02:02"),
+            // A sync re-asserts its value after people change it.
+            ("c1", "value", "100", "2026-01-05 01:00", "api:sync"),
+            ("c2", "value", "120", "2026-01-05 09:00", "human:ui"),
+            ("c3", "value", "100", "2026-01-05 09:05", "api:sync"),
+            ("c4", "value", "120", "2026-01-05 10:00", "human:ui"),
+            ("c5", "value", "100", "2026-01-05 10:05", "api:sync"),
+            ("c6", "value", "100", "2026-01-05 10:06", "api:sync"),
+            // Another writer with the same value, and the same writer a day later: no repeat.
+            ("c7", "stage", "1", "2026-01-05 02:00", "api:sync"),
+            ("c8", "stage", "1", "2026-01-05 02:02", "other:x"),
+            ("c9", "stage", "1", "2026-01-06 02:01", "api:sync"),
         ];
         let ctx = context("2026-02-01 00:00");
         let out = run_on(vec![(Table::DealChanges, changes(&rows))], &ctx);
-        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
         let f = &out.findings[0];
-        assert_eq!(f.metric, "repeat_rate_field");
-        assert!((f.value - 3.0 / 7.0).abs() < 1e-12);
+        assert_eq!((f.segment.as_str(), f.metric.as_str()), ("api:sync", "repeat_rate_field"));
+        assert!((f.value - 3.0 / 6.0).abs() < 1e-12);
         let keys: Vec<&str> = f.evidence.iter().map(|e| e.1.as_str()).collect();
-        assert_eq!(keys, ["c1", "c2", "c3", "c4"]);
+        assert_eq!(keys, ["c1", "c3", "c5", "c6"]);
         assert!(f.evidence.iter().all(|e| e.0 == "deal_change"));
-        assert_eq!(out.tables[1].1.height(), 3);
+        // One repeat by people (c4 repeats c2) stays below min_repeats.
+        assert_eq!(out.tables[1].1.height(), 4);
     }
 
     #[test]
