@@ -156,18 +156,28 @@ fn content_writes(input: &Inputs, ctx: &RunContext) -> Result<LazyFrame> {
 }
 
 /// Marks each row that repeats the previous row of its `group` within `window` µs.
+///
+/// One sort by group and time; "same group as the previous row" is a
+/// comparison with the shifted row, which avoids hashing the group keys.
 fn mark_repeats(lf: LazyFrame, group: &[&str], at: &str, window: i64) -> Result<LazyFrame> {
     let mut order: Vec<&str> = group.to_vec();
     order.extend([at, out::KEY]);
-    let over: Vec<Expr> = group.iter().map(|c| col(*c)).collect();
-    let prev_key = col(out::KEY).shift(lit(1)).over(over.clone())?;
-    let prev_at = col(out::AT_US).shift(lit(1)).over(over)?;
+    let same = group
+        .iter()
+        .map(|c| col(*c).eq(col(*c).shift(lit(1))))
+        .reduce(Expr::and)
+        .unwrap_or(lit(false))
+        .fill_null(lit(false));
+    let gap = col(out::AT_US) - col(out::AT_US).shift(lit(1));
     Ok(lf
         .with_column(col(at).dt().timestamp(TimeUnit::Microseconds).alias(out::AT_US))
         .sort(order, SortMultipleOptions::default())
         .with_columns([
-            prev_key.alias(out::DUPLICATE_OF),
-            (col(out::AT_US) - prev_at).alias(out::GAP_SECONDS),
+            when(same.clone())
+                .then(col(out::KEY).shift(lit(1)))
+                .otherwise(lit(NULL))
+                .alias(out::DUPLICATE_OF),
+            when(same).then(gap).otherwise(lit(NULL)).alias(out::GAP_SECONDS),
         ])
         .with_columns([
             col(out::GAP_SECONDS).lt_eq(lit(window)).fill_null(lit(false)).alias(out::IS_REPEAT),
@@ -589,6 +599,18 @@ mod tests {
         assert!(f.evidence.iter().all(|e| e.0 == "deal_change"));
         // One repeat by people (c4 repeats c2) stays below min_repeats.
         assert_eq!(out.tables[1].1.height(), 4);
+    }
+
+    #[test]
+    fn since_and_until_limit_the_writes() {
+        let mut ctx = context("2026-02-01 00:00");
+        ctx.since = chrono::NaiveDate::from_ymd_opt(2026, 1, 6);
+        let out = run_on(vec![(Table::Notes, notes(&RETRIES))], &ctx);
+        assert_eq!(out.tables[0].1.height(), 2);
+        assert!(out.findings.is_empty(), "2 repeats are below min_repeats");
+        let mut ctx = context("2026-02-01 00:00");
+        ctx.until = chrono::NaiveDate::from_ymd_opt(2026, 1, 5);
+        assert_eq!(run_on(vec![(Table::Notes, notes(&RETRIES))], &ctx).tables[0].1.height(), 1);
     }
 
     #[test]
