@@ -159,7 +159,7 @@ fn content_writes(input: &Inputs, ctx: &RunContext) -> Result<LazyFrame> {
 ///
 /// One sort by group and time; "same group as the previous row" is a
 /// comparison with the shifted row, which avoids hashing the group keys.
-fn mark_repeats(lf: LazyFrame, group: &[&str], at: &str, window: i64) -> Result<LazyFrame> {
+fn mark_repeats(lf: LazyFrame, group: &[&str], at: &str, window: i64) -> LazyFrame {
     let mut order: Vec<&str> = group.to_vec();
     order.extend([at, out::KEY]);
     let same = group
@@ -169,8 +169,7 @@ fn mark_repeats(lf: LazyFrame, group: &[&str], at: &str, window: i64) -> Result<
         .unwrap_or(lit(false))
         .fill_null(lit(false));
     let gap = col(out::AT_US) - col(out::AT_US).shift(lit(1));
-    Ok(lf
-        .with_column(col(at).dt().timestamp(TimeUnit::Microseconds).alias(out::AT_US))
+    lf.with_column(col(at).dt().timestamp(TimeUnit::Microseconds).alias(out::AT_US))
         .sort(order, SortMultipleOptions::default())
         .with_columns([
             when(same.clone())
@@ -182,14 +181,14 @@ fn mark_repeats(lf: LazyFrame, group: &[&str], at: &str, window: i64) -> Result<
         .with_columns([
             col(out::GAP_SECONDS).lt_eq(lit(window)).fill_null(lit(false)).alias(out::IS_REPEAT),
             (col(out::GAP_SECONDS).cast(DataType::Float64) / lit(1e6)).alias(out::GAP_SECONDS),
-        ]))
+        ])
 }
 
 /// Every note / activity with its repeat mark, collected.
 fn content_repeats(input: &Inputs, ctx: &RunContext, window: i64) -> Result<DataFrame> {
     let writes = content_writes(input, ctx)?;
     let group = [out::TARGET, KIND, CONTENT_HASH];
-    Ok(mark_repeats(writes, &group, CREATED_AT, window)?.collect()?)
+    Ok(mark_repeats(writes, &group, CREATED_AT, window).collect()?)
 }
 
 /// Every deal change with its repeat mark, collected.
@@ -208,7 +207,7 @@ fn field_repeats(input: &Inputs, ctx: &RunContext, window: i64) -> Result<DataFr
     // again, whatever was written in between (CRMs that log no-op writes show
     // A→A; Pipedrive, which does not, shows A→B→A with A by one writer).
     let group = [out::TARGET, KIND, out::WRITER, CONTENT_HASH];
-    Ok(mark_repeats(changes, &group, CREATED_AT, window)?.collect()?)
+    Ok(mark_repeats(changes, &group, CREATED_AT, window).collect()?)
 }
 
 /// User key → display name.
@@ -611,6 +610,20 @@ mod tests {
         let mut ctx = context("2026-02-01 00:00");
         ctx.until = chrono::NaiveDate::from_ymd_opt(2026, 1, 5);
         assert_eq!(run_on(vec![(Table::Notes, notes(&RETRIES))], &ctx).tables[0].1.height(), 1);
+    }
+
+    #[test]
+    fn config_sections_parse_and_reject_unknown_keys() {
+        let text = "[repeated_writes]\nwindow_hours = 1.0\n[low_intent_deals]\norigins = [\"api\"]\n\
+                    [attribution_overwrites]\ngrace_hours = 48.0\n";
+        let c = crate::config::Config::parse(text).unwrap();
+        assert!((c.repeated_writes.window_hours - 1.0).abs() < 1e-12);
+        assert_eq!(c.repeated_writes.min_repeats, 3);
+        assert_eq!(c.low_intent_deals.origins, ["api"]);
+        assert_eq!(c.low_intent_deals.touch_days, 30);
+        assert!((c.attribution_overwrites.grace_hours - 48.0).abs() < 1e-12);
+        let err = crate::config::Config::parse("[repeated_writes]\nwindow = 1\n").unwrap_err();
+        assert!(err.contains("window"), "{err}");
     }
 
     #[test]
