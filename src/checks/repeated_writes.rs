@@ -614,7 +614,8 @@ mod tests {
 
     #[test]
     fn config_sections_parse_and_reject_unknown_keys() {
-        let text = "[repeated_writes]\nwindow_hours = 1.0\n[low_intent_deals]\norigins = [\"api\"]\n\
+        let text = "[repeated_writes]\nwindow_hours = 1.0\n\
+                    [low_intent_deals]\norigins = [\"api\"]\n\
                     [attribution_overwrites]\ngrace_hours = 48.0\n";
         let c = crate::config::Config::parse(text).unwrap();
         assert!((c.repeated_writes.window_hours - 1.0).abs() < 1e-12);
