@@ -104,16 +104,21 @@ mod out {
     pub const OPEN_VALUE: &str = "open_value";
 }
 
-/// Attribution writes after the grace, one row per change, sorted.
-fn overwrites(input: &Inputs, ctx: &RunContext) -> Result<DataFrame> {
-    let cfg = &ctx.config.attribution_overwrites;
-    let fields = Series::new("__fields".into(), cfg.fields.clone());
-    let deals = input.get(Table::Deals).select([
+/// Deal key, creation, status and value, renamed for the join with changes.
+fn deal_facts(input: &Inputs) -> LazyFrame {
+    input.get(Table::Deals).select([
         col(DEAL_KEY),
         col(CREATED_AT).alias(out::DEAL_CREATED_AT),
         col(STATUS).alias(out::DEAL_STATUS),
         col(VALUE).alias(out::DEAL_VALUE),
-    ]);
+    ])
+}
+
+/// Attribution writes after the grace, one row per change, sorted.
+fn overwrites(input: &Inputs, ctx: &RunContext) -> Result<DataFrame> {
+    let cfg = &ctx.config.attribution_overwrites;
+    let fields = Series::new("__fields".into(), cfg.fields.clone());
+    let deals = deal_facts(input);
     let us = |c: &str| col(c).dt().timestamp(TimeUnit::Microseconds).cast(DataType::Float64);
     let hours = ((us(CHANGED_AT) - us(out::DEAL_CREATED_AT)) / lit(3.6e9)).alias(out::HOURS_AFTER);
     let lf = input
@@ -172,15 +177,19 @@ impl WriterStats {
     }
 }
 
-fn writer_stats(rows: &DataFrame) -> Result<Vec<WriterStats>> {
+/// One row per (writer, deal): its changes and the deal's open value, so
+/// each deal's value counts once per writer, however many fields it rewrote.
+fn per_writer_deal(rows: &DataFrame) -> LazyFrame {
     let open = col(out::DEAL_STATUS).eq(lit("open"));
-    // Each deal's value counts once per writer, however many fields it rewrote.
-    let per_deal = rows.clone().lazy().group_by([col(SOURCE_KEY), col(DEAL_KEY)]).agg([
+    rows.clone().lazy().group_by([col(SOURCE_KEY), col(DEAL_KEY)]).agg([
         col(SOURCE_CLASS).first(),
         len().cast(DataType::UInt64).alias(out::CHANGES),
         col(out::DEAL_VALUE).filter(open).first().fill_null(lit(0.0)).alias(out::OPEN_VALUE),
-    ]);
-    let df = per_deal
+    ])
+}
+
+fn writer_stats(rows: &DataFrame) -> Result<Vec<WriterStats>> {
+    let df = per_writer_deal(rows)
         .group_by([col(SOURCE_KEY)])
         .agg([
             col(SOURCE_CLASS).first(),
@@ -223,6 +232,16 @@ fn evidence_of(rows: &DataFrame, source_key: &str) -> Result<Vec<(&'static str, 
     Ok(evidence)
 }
 
+/// People's own late edits are information; integrations warn, or fail from
+/// `fail_deals` deals.
+fn severity_of(w: &WriterStats, cfg: &AttributionConfig) -> Severity {
+    match (w.is_human(), w.deals >= cfg.fail_deals) {
+        (true, _) => Severity::Info,
+        (false, true) => Severity::Fail,
+        (false, false) => Severity::Warn,
+    }
+}
+
 fn writer_findings(
     writers: &[WriterStats],
     rows: &DataFrame,
@@ -230,13 +249,8 @@ fn writer_findings(
 ) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
     for w in writers {
-        let severity = match (w.is_human(), w.deals >= cfg.fail_deals) {
-            (true, _) => Severity::Info,
-            (false, true) => Severity::Fail,
-            (false, false) => Severity::Warn,
-        };
         out.push(Finding {
-            severity,
+            severity: severity_of(w, cfg),
             segment: w.source_key.clone(),
             metric: "attribution_overwritten_deals".to_owned(),
             value: w.deals as f64,
@@ -253,24 +267,26 @@ fn writer_findings(
     Ok(out)
 }
 
-/// Deals on a paid source with no campaign detail, sorted by key.
-fn paid_without_campaign(input: &Inputs, cfg: &AttributionConfig) -> Result<DataFrame> {
+/// True for a deal on a paid source (trimmed, case-insensitive) whose
+/// campaign detail is missing or blank.
+fn paid_without_detail(cfg: &AttributionConfig) -> Expr {
     let paid: Vec<String> = cfg.paid_sources.iter().map(|s| s.trim().to_lowercase()).collect();
     let paid = Series::new("__paid".into(), paid);
-    let detail_missing = col(ATTRIBUTION_DETAIL)
-        .is_null()
-        .or(col(ATTRIBUTION_DETAIL).str().strip_chars(lit(NULL)).eq(lit("")));
+    let trimmed = |c: &str| col(c).str().strip_chars(lit(NULL));
+    let detail_missing =
+        col(ATTRIBUTION_DETAIL).is_null().or(trimmed(ATTRIBUTION_DETAIL).eq(lit("")));
+    trimmed(ATTRIBUTION_SOURCE)
+        .str()
+        .to_lowercase()
+        .is_in(lit(paid).implode(false), false)
+        .and(detail_missing)
+}
+
+/// Deals on a paid source with no campaign detail, sorted by key.
+fn paid_without_campaign(input: &Inputs, cfg: &AttributionConfig) -> Result<DataFrame> {
     Ok(input
         .get(Table::Deals)
-        .filter(
-            col(ATTRIBUTION_SOURCE)
-                .str()
-                .strip_chars(lit(NULL))
-                .str()
-                .to_lowercase()
-                .is_in(lit(paid).implode(false), false)
-                .and(detail_missing),
-        )
+        .filter(paid_without_detail(cfg))
         .select([
             col(DEAL_KEY),
             col(ATTRIBUTION_SOURCE),
@@ -343,8 +359,16 @@ fn section(writers: &[WriterStats], paid: &DataFrame, cfg: &AttributionConfig) -
         p = cfg.paid_sources.join(", "),
     );
     let found = found_text(writers, paid);
-    let automated = writers.iter().any(|w| !w.is_human());
-    let todo = if automated {
+    let todo = todo_text(writers, paid);
+    let caveats = "Attribution values that were set at creation and never logged as a change are \
+                   taken as original. Paid sources are matched by name; CRMs that store the \
+                   channel as an option id need those ids listed under `paid_sources`."
+        .to_owned();
+    Section { tested, found, todo, caveats }
+}
+
+fn todo_text(writers: &[WriterStats], paid: &DataFrame) -> String {
+    if writers.iter().any(|w| !w.is_human()) {
         "Stop integrations from writing attribution fields once a deal exists: make the field \
          read-only for their API user, or have them write to a separate \"last touch\" field. \
          Restore the original values from `attribution_overwrites` (old_value) before reporting \
@@ -355,12 +379,7 @@ fn section(writers: &[WriterStats], paid: &DataFrame, cfg: &AttributionConfig) -
             .to_owned()
     } else {
         "Nothing to do: attribution is only set when deals are created.".to_owned()
-    };
-    let caveats = "Attribution values that were set at creation and never logged as a change are \
-                   taken as original. Paid sources are matched by name; CRMs that store the \
-                   channel as an option id need those ids listed under `paid_sources`."
-        .to_owned();
-    Section { tested, found, todo, caveats }
+    }
 }
 
 fn found_text(writers: &[WriterStats], paid: &DataFrame) -> String {

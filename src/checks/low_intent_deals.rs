@@ -255,6 +255,7 @@ struct OriginStats {
     open_value: f64,
     idle_open_value: f64,
     baseline_share: f64,
+    baseline_deals: u64,
     p_value: f64,
     q_value: f64,
     flagged: bool,
@@ -269,8 +270,14 @@ impl OriginStats {
         self.won as f64 / self.closed.max(1) as f64
     }
 
+    /// Idle share over the baseline's; NaN with no baseline. A baseline
+    /// share of zero is floored at half a deal of the baseline.
     fn lift(&self) -> f64 {
-        self.share(self.idle) / self.baseline_share.max(f64::MIN_POSITIVE)
+        if self.baseline_share.is_nan() {
+            return f64::NAN;
+        }
+        let floor = 0.5 / self.baseline_deals.max(1) as f64;
+        self.share(self.idle) / self.baseline_share.max(floor)
     }
 }
 
@@ -317,6 +324,7 @@ fn origin_stats(deals: &DataFrame, cfg: &LowIntentConfig) -> Result<Vec<OriginSt
             open_value: open_value[i],
             idle_open_value: idle_value[i],
             baseline_share: f64::NAN,
+            baseline_deals: 0,
             p_value: f64::NAN,
             q_value: f64::NAN,
             flagged: false,
@@ -330,7 +338,7 @@ fn origin_stats(deals: &DataFrame, cfg: &LowIntentConfig) -> Result<Vec<OriginSt
 /// baseline origin's idle share; BH across the tested origins.
 fn test_origins(rows: &mut [OriginStats], cfg: &LowIntentConfig) {
     let Some(base) = rows.iter().find(|r| r.origin == cfg.baseline_origin) else { return };
-    let p0 = base.share(base.idle);
+    let (p0, base_n) = (base.share(base.idle), base.deals);
     let tested: Vec<usize> = (0..rows.len())
         .filter(|i| rows[*i].low_intent && rows[*i].deals >= cfg.min_deals && base.deals > 0)
         .collect();
@@ -339,6 +347,7 @@ fn test_origins(rows: &mut [OriginStats], cfg: &LowIntentConfig) {
     let q = fdr::bh_qvalues(&p);
     for r in rows.iter_mut() {
         r.baseline_share = p0;
+        r.baseline_deals = base_n;
     }
     for (j, i) in tested.into_iter().enumerate() {
         let r = &mut rows[i];
@@ -432,7 +441,7 @@ fn metrics(rows: &[OriginStats]) -> Vec<Metric> {
         out.push(m("idle_open_value", &r.origin, r.idle_open_value));
     }
     let low: Vec<&OriginStats> = rows.iter().filter(|r| r.low_intent).collect();
-    let total = |g: &dyn Fn(&OriginStats) -> f64| low.iter().map(|r| g(r)).sum::<f64>();
+    let total = |g: &dyn Fn(&OriginStats) -> f64| low.iter().map(|r| g(r)).sum::<f64>() + 0.0;
     out.push(m("open_value", "low_intent", total(&|r| r.open_value)));
     out.push(m("idle_open_value", "low_intent", total(&|r| r.idle_open_value)));
     out.push(m("deals", "low_intent", total(&|r| r.deals as f64)));
@@ -455,7 +464,9 @@ fn section(rows: &[OriginStats], findings: &[Finding], cfg: &LowIntentConfig) ->
         l = cfg.min_lift,
         q = cfg.max_q,
     );
-    let idle_value: f64 = rows.iter().filter(|r| r.flagged).map(|r| r.idle_open_value).sum();
+    // `+ 0.0` turns the -0.0 of an empty f64 sum into 0.
+    let idle_value: f64 =
+        rows.iter().filter(|r| r.flagged).map(|r| r.idle_open_value).sum::<f64>() + 0.0;
     let idle: u64 = rows.iter().filter(|r| r.flagged).map(|r| r.idle).sum();
     let mut found = format!(
         "{} origin(s) flagged: {idle} idle deals, of which the open ones add {idle_value:.0} to \
@@ -482,7 +493,14 @@ fn section(rows: &[OriginStats], findings: &[Finding], cfg: &LowIntentConfig) ->
             if r.flagged { "yes" } else { "no" }
         ));
     }
-    let todo = if findings.is_empty() {
+    let has_baseline = rows.iter().any(|r| r.origin == cfg.baseline_origin);
+    let todo = if !has_baseline {
+        format!(
+            "No deals were created by hand (origin `{}`), so no origin could be tested; map the \
+             CRM's origin field to see this check's result.",
+            cfg.baseline_origin
+        )
+    } else if findings.is_empty() {
         "Nothing to do: deals from automated origins move like deals created by hand.".to_owned()
     } else {
         "Keep flagged origins out of the forecast until a person qualifies the deal: route them \
@@ -678,5 +696,36 @@ mod tests {
             .run(&inputs(vec![(Table::Deals, deals)]), &context("2026-06-01 00:00"))
             .unwrap();
         assert!(out.findings.is_empty());
+        let lift = f64s(&out.tables[0].1, out::LIFT).unwrap();
+        assert!(lift.iter().all(|l| l.is_nan()), "{lift:?}");
+        assert!(out.section.found.starts_with("0 origin(s) flagged: 0 idle deals"));
+        assert!(out.section.found.contains("add 0 to"), "{}", out.section.found);
+        assert!(out.section.todo.starts_with("No deals were created by hand"));
+    }
+
+    #[test]
+    fn a_baseline_with_no_idle_deals_gives_a_finite_lift() {
+        let row = |origin: &str, deals: u64, idle: u64| OriginStats {
+            origin: origin.to_owned(),
+            low_intent: origin != "manual",
+            deals,
+            touched: 0,
+            advanced: 0,
+            won: 0,
+            closed: 0,
+            idle,
+            open_value: 0.0,
+            idle_open_value: 0.0,
+            baseline_share: f64::NAN,
+            baseline_deals: 0,
+            p_value: f64::NAN,
+            q_value: f64::NAN,
+            flagged: false,
+        };
+        let mut rows = vec![row("manual", 50, 0), row("api", 20, 10)];
+        test_origins(&mut rows, &LowIntentConfig::default());
+        // 0.5 / 0.01 = 50: the baseline is floored at half a deal of 50.
+        assert!((rows[1].lift() - 50.0).abs() < 1e-9);
+        assert!(rows[1].flagged && rows[1].p_value == 0.0);
     }
 }
