@@ -25,6 +25,12 @@ pub struct Config {
     pub company: Company,
     /// Thresholds of `month_end_spikes`.
     pub month_end_spikes: MonthEndConfig,
+    /// Thresholds of `repeated_writes`.
+    pub repeated_writes: crate::checks::repeated_writes::RepeatedWritesConfig,
+    /// Origins and thresholds of `low_intent_deals`.
+    pub low_intent_deals: crate::checks::low_intent_deals::LowIntentConfig,
+    /// Grace and paid sources of `attribution_overwrites`.
+    pub attribution_overwrites: crate::checks::attribution_overwrites::AttributionConfig,
     /// Integration rollouts (used by `stage_time_rollout`).
     pub rollouts: Vec<Rollout>,
     /// The integrations to score; when empty they are discovered from the

@@ -5,9 +5,14 @@
 //! metrics, chart data and the text of its report section. It never reads or
 //! writes files and never prints; `report` owns all output.
 
+pub mod attribution_overwrites;
 pub mod integration_scorecard;
+pub mod low_intent_deals;
 pub mod month_end_spikes;
+pub mod repeated_writes;
 pub mod stage_time_rollout;
+#[cfg(test)]
+mod test_inputs;
 
 use std::collections::BTreeMap;
 
@@ -64,6 +69,9 @@ pub struct Prior {
 pub static REGISTRY: &[&dyn Check] = &[
     &month_end_spikes::MonthEndSpikes,
     &stage_time_rollout::StageTimeRollout,
+    &repeated_writes::RepeatedWrites,
+    &low_intent_deals::LowIntentDeals,
+    &attribution_overwrites::AttributionOverwrites,
     &integration_scorecard::IntegrationScorecard,
 ];
 

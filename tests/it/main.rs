@@ -6,3 +6,4 @@ mod ingest;
 mod maven;
 mod rollout;
 mod sample;
+mod writes;
