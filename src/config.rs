@@ -21,6 +21,10 @@ pub struct Config {
     pub company: Company,
     /// Thresholds of `month_end_spikes`.
     pub month_end_spikes: MonthEndConfig,
+    /// Thresholds of `timestamp_drift`.
+    pub timestamp_drift: crate::checks::timestamp_drift::TimestampDriftConfig,
+    /// Thresholds of `sync_gaps`.
+    pub sync_gaps: crate::checks::sync_gaps::SyncGapsConfig,
     /// Integration rollouts (used by `stage_time_rollout`).
     pub rollouts: Vec<Rollout>,
 }

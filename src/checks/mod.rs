@@ -6,6 +6,8 @@
 //! writes files and never prints; `report` owns all output.
 
 pub mod month_end_spikes;
+pub mod sync_gaps;
+pub mod timestamp_drift;
 
 use std::collections::BTreeMap;
 
@@ -41,7 +43,8 @@ pub trait Check: Sync {
 }
 
 /// Every check, in report order.
-pub static REGISTRY: &[&dyn Check] = &[&month_end_spikes::MonthEndSpikes];
+pub static REGISTRY: &[&dyn Check] =
+    &[&month_end_spikes::MonthEndSpikes, &timestamp_drift::TimestampDrift, &sync_gaps::SyncGaps];
 
 /// Looks a check up by name.
 pub fn by_name(name: &str) -> Option<&'static dyn Check> {

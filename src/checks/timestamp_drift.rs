@@ -1,0 +1,726 @@
+//! `timestamp_drift`: do calendar syncs write meetings at the wrong time?
+//! (DESIGN.md §4.4)
+//!
+//! Calendar events are matched to CRM activities by reference id (the
+//! activity's `calendar_ref` = the event UID), else by owner (the event
+//! organiser's e-mail is a CRM user's), the same normalised subject and start
+//! times within ±36 h (nearest first). The offset Δ = activity start − event
+//! start is classed as exact (|Δ| ≤ 2 min), day shift (±24 h), DST-only (±1 h
+//! that holds only for events while the zone keeps summer time, decided with
+//! the tz database), whole hour, half/quarter hour (real zones such as +5:30,
+//! +5:45, +9:30) or other. Per syncing integration (the activity's creator)
+//! and per owner: pairs, share drifted, modal offset; a source is flagged when
+//! more than 5% of its pairs drift. Impossible orders (won before created,
+//! done before created) and timestamps past `--as-of` are reported too.
+//!
+//! Cost: two joins of the synced activities with the events, one group-by per
+//! summary level; the tz-database look-up runs only on the ±1 h pairs.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeZone as _, Utc};
+use chrono_tz::{OffsetComponents, Tz};
+use polars::prelude::*;
+use serde::Deserialize;
+
+use super::{
+    Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
+};
+use crate::error::Result;
+use crate::model::Table;
+use crate::model::col::*;
+
+/// The check.
+pub struct TimestampDrift;
+
+static META: CheckMeta = CheckMeta {
+    name: "timestamp_drift",
+    purpose: "Calendar syncs that shift meeting times (hour, DST, day) and impossible timestamps",
+    needs: &[Table::Activities, Table::CalendarEvents, Table::Users, Table::Deals],
+    outputs: &["drift_pairs", "drift_summary"],
+};
+
+/// Thresholds of `timestamp_drift` (DESIGN.md §4.4).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimestampDriftConfig {
+    /// |Δ| up to this many minutes is exact; also the tolerance of every class.
+    pub exact_minutes: i64,
+    /// Name-and-time matching window, hours either side.
+    pub match_window_hours: i64,
+    /// A source is flagged when more than this share of its pairs drift.
+    pub max_drift_share: f64,
+    /// A flagged source with at least this share drifted is failing.
+    pub fail_drift_share: f64,
+    /// Sources with fewer pairs are reported but not flagged.
+    pub min_pairs: u64,
+}
+
+impl Default for TimestampDriftConfig {
+    fn default() -> Self {
+        TimestampDriftConfig {
+            exact_minutes: 2,
+            match_window_hours: 36,
+            max_drift_share: 0.05,
+            fail_drift_share: 0.10,
+            min_pairs: 10,
+        }
+    }
+}
+
+impl Check for TimestampDrift {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, input: &Inputs, ctx: &RunContext) -> Result<CheckOutput> {
+        let cfg = &ctx.config.timestamp_drift;
+        let pairs = classify_dst(classified_pairs(input, cfg)?, cfg)?;
+        let summary = summary(&pairs)?;
+        let mut findings = drift_findings(&summary, &pairs, input, cfg)?;
+        let impossible = impossible(input, ctx)?;
+        findings.extend(impossible.iter().filter_map(Impossible::finding));
+        let metrics = metrics(&summary, &impossible)?;
+        let chart = chart(&pairs)?;
+        let section = section(&summary, &findings, &impossible, cfg)?;
+        Ok(CheckOutput {
+            tables: vec![("drift_pairs", pairs), ("drift_summary", summary)],
+            findings,
+            metrics,
+            charts: vec![chart],
+            section,
+        })
+    }
+}
+
+/// Column names of this check's frames and output tables.
+mod out {
+    pub const SOURCE: &str = "source";
+    pub const OWNER: &str = "owner";
+    pub const MATCHED_BY: &str = "matched_by";
+    pub const ACTIVITY_START: &str = "activity_start_us";
+    pub const EVENT_START: &str = "event_start_us";
+    pub const OFFSET: &str = "offset_minutes";
+    pub const CLASS: &str = "drift_class";
+    pub const EVENT_ZONE: &str = "event_zone";
+    pub const IN_DST: &str = "event_in_dst";
+    pub const LEVEL: &str = "level";
+    pub const PAIRS: &str = "pairs";
+    pub const DRIFTED: &str = "drifted";
+    pub const SHARE: &str = "share_drifted";
+    pub const MODAL: &str = "modal_offset_minutes";
+    pub const N: &str = "n";
+    pub const EV_OWNER: &str = "__ev_owner";
+    pub const EV_SUBJECT: &str = "__ev_subject";
+    pub const ACT_SUBJECT: &str = "__act_subject";
+    pub const EV_ALL_DAY: &str = "__ev_all_day";
+    pub const TOL_ABS: &str = "__abs";
+}
+
+/// Offset classes, in report order, with plain names.
+pub const CLASSES: [(&str, &str); 7] = [
+    ("exact", "exact"),
+    ("whole_hour", "whole hours"),
+    ("dst_only", "1 h during summer time only"),
+    ("half_quarter_hour", "half or quarter hours"),
+    ("day_shift", "one day"),
+    ("kind_mismatch", "all-day vs timed"),
+    ("other", "other"),
+];
+
+/// Start of an activity or event in µs since the epoch (all-day: midnight).
+fn start_us() -> Expr {
+    when(col(IS_ALL_DAY))
+        .then(col(START_DATE).cast(DataType::Int64) * lit(86_400_000_000_i64))
+        .otherwise(col(START_AT).cast(DataType::Int64))
+}
+
+fn norm(e: Expr) -> Expr {
+    e.str().to_lowercase().str().strip_chars(lit(NULL))
+}
+
+/// Calendar-synced activities with their source (creator's name) and owner.
+fn synced_activities(input: &Inputs) -> LazyFrame {
+    let users = input.get(Table::Users).select([col(USER_KEY), col(NAME)]);
+    input
+        .get(Table::Activities)
+        .filter(
+            col(CALENDAR_REF).is_not_null().or(col(CREATED_VIA_RAW)
+                .str()
+                .to_lowercase()
+                .str()
+                .contains_literal(lit("calendar"))),
+        )
+        .join(users, [col(CREATOR_USER_KEY)], [col(USER_KEY)], JoinArgs::new(JoinType::Left))
+        .select([
+            col(ACTIVITY_KEY),
+            col(DEAL_KEY),
+            col(CALENDAR_REF),
+            col(OWNER_USER_KEY).alias(out::OWNER),
+            coalesce(&[col(NAME), col(CREATOR_USER_KEY), lit("unknown")]).alias(out::SOURCE),
+            col(IS_ALL_DAY),
+            start_us().alias(out::ACTIVITY_START),
+            norm(col(SUBJECT)).alias(out::ACT_SUBJECT),
+            col(SOURCE_TIMEZONE),
+        ])
+}
+
+/// Events with their organiser's user key and start.
+fn events(input: &Inputs) -> LazyFrame {
+    let users = input.get(Table::Users).select([col(USER_KEY), norm(col(EMAIL)).alias("__email")]);
+    input
+        .get(Table::CalendarEvents)
+        .with_column(norm(col(ORGANIZER_EMAIL).str().replace(lit("mailto:"), lit(""), true)))
+        .join(users, [col(ORGANIZER_EMAIL)], [col("__email")], JoinArgs::new(JoinType::Left))
+        .select([
+            col(EVENT_KEY),
+            col(UID),
+            col(USER_KEY).alias(out::EV_OWNER),
+            norm(col(SUBJECT)).alias(out::EV_SUBJECT),
+            col(IS_ALL_DAY).alias(out::EV_ALL_DAY),
+            start_us().alias(out::EVENT_START),
+            col(ZONE).alias(out::EVENT_ZONE),
+        ])
+}
+
+fn pair_columns(matched_by: &str) -> Vec<Expr> {
+    vec![
+        col(ACTIVITY_KEY),
+        col(EVENT_KEY),
+        col(DEAL_KEY),
+        col(out::SOURCE),
+        col(out::OWNER),
+        lit(matched_by).alias(out::MATCHED_BY),
+        col(out::ACTIVITY_START),
+        col(out::EVENT_START),
+        (col(IS_ALL_DAY).neq(col(out::EV_ALL_DAY))).alias("__mixed"),
+        coalesce(&[col(out::EVENT_ZONE), col(SOURCE_TIMEZONE)]).alias(out::EVENT_ZONE),
+    ]
+}
+
+/// Activity–event pairs: by reference id, then by owner + subject + window.
+fn matched_pairs(input: &Inputs, cfg: &TimestampDriftConfig) -> Result<LazyFrame> {
+    let acts = synced_activities(input);
+    let evs = events(input);
+    let by_ref = acts
+        .clone()
+        .join(evs.clone(), [col(CALENDAR_REF)], [col(UID)], JoinArgs::new(JoinType::Inner))
+        .select(pair_columns("reference"))
+        .unique_stable_generic(Some(vec![col(ACTIVITY_KEY)]), UniqueKeepStrategy::First);
+    let anti = JoinArgs::new(JoinType::Anti);
+    let rest_acts =
+        acts.join(by_ref.clone(), [col(ACTIVITY_KEY)], [col(ACTIVITY_KEY)], anti.clone());
+    let rest_evs = evs.join(by_ref.clone(), [col(EVENT_KEY)], [col(EVENT_KEY)], anti);
+    let window = lit(cfg.match_window_hours * 3_600_000_000);
+    // TODO(exact subjects only): a Jaro–Winkler subject match would also pair
+    // renamed events; equality of the normalised subject keeps this a hash join.
+    let by_name = rest_acts
+        .join(
+            rest_evs,
+            [col(out::OWNER), col(out::ACT_SUBJECT)],
+            [col(out::EV_OWNER), col(out::EV_SUBJECT)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_column((col(out::ACTIVITY_START) - col(out::EVENT_START)).abs().alias(out::TOL_ABS))
+        .filter(col(out::TOL_ABS).lt_eq(window))
+        .sort([ACTIVITY_KEY, out::TOL_ABS, EVENT_KEY], SortMultipleOptions::default())
+        .unique_stable_generic(Some(vec![col(ACTIVITY_KEY)]), UniqueKeepStrategy::First)
+        .unique_stable_generic(Some(vec![col(EVENT_KEY)]), UniqueKeepStrategy::First)
+        .select(pair_columns("owner_subject_time"));
+    Ok(concat([by_ref, by_name], UnionArgs::default())?)
+}
+
+/// Pairs with their offset and class (DST not yet decided); collected.
+fn classified_pairs(input: &Inputs, cfg: &TimestampDriftConfig) -> Result<DataFrame> {
+    let tol = cfg.exact_minutes;
+    let minutes = ((col(out::ACTIVITY_START) - col(out::EVENT_START)).cast(DataType::Float64)
+        / lit(60_000_000.0))
+    .round(0, RoundMode::HalfAwayFromZero)
+    .cast(DataType::Int64);
+    let abs = col(out::TOL_ABS);
+    let near = |m: i64| (abs.clone() - lit(m)).abs().lt_eq(lit(tol));
+    let near_multiple = |m: i64| ((abs.clone() + lit(tol)) % lit(m)).lt_eq(lit(2 * tol));
+    let class = when(col("__mixed"))
+        .then(lit("kind_mismatch"))
+        .when(abs.clone().lt_eq(lit(tol)))
+        .then(lit("exact"))
+        .when(near(1440))
+        .then(lit("day_shift"))
+        .when(near_multiple(60))
+        .then(lit("whole_hour"))
+        .when(near_multiple(15))
+        .then(lit("half_quarter_hour"))
+        .otherwise(lit("other"));
+    let df = matched_pairs(input, cfg)?
+        .with_column(minutes.alias(out::OFFSET))
+        .with_column(col(out::OFFSET).abs().alias(out::TOL_ABS))
+        .with_column(class.alias(out::CLASS))
+        .drop(cols(["__mixed", out::TOL_ABS]))
+        .sort([out::SOURCE, ACTIVITY_KEY], SortMultipleOptions::default())
+        .collect()?;
+    Ok(df)
+}
+
+/// Whether `zone` keeps summer time at instant `us` (`None`: unknown zone).
+pub fn in_dst(zone: &str, us: i64) -> Option<bool> {
+    let tz: Tz = zone.parse().ok()?;
+    let at: DateTime<Utc> = DateTime::from_timestamp_micros(us)?;
+    let offset = tz.offset_from_utc_datetime(&at.naive_utc());
+    Some(offset.dst_offset().num_seconds() != 0)
+}
+
+/// One ±1 h pair: (row, source, zone, sign of Δ, event in DST).
+type HourPair = (usize, String, String, i64, Option<bool>);
+
+/// Decides DST-only on the ±1 h pairs: within one (source, zone, sign)
+/// group, the offset must occur only for events in summer time.
+fn classify_dst(mut df: DataFrame, cfg: &TimestampDriftConfig) -> Result<DataFrame> {
+    let class = strs(&df, out::CLASS)?;
+    let offset = i64s(&df, out::OFFSET)?;
+    let source = strs(&df, out::SOURCE)?;
+    let zone = strs(&df, out::EVENT_ZONE)?;
+    let start = i64s(&df, out::EVENT_START)?;
+    let tol = cfg.exact_minutes;
+    let hour: Vec<HourPair> = (0..df.height())
+        .filter(|&i| class[i] == "whole_hour" && (offset[i].abs() - 60).abs() <= tol)
+        .map(|i| {
+            let dst = in_dst(&zone[i], start[i]);
+            (i, source[i].clone(), zone[i].clone(), offset[i].signum(), dst)
+        })
+        .collect();
+    let mut outside: BTreeMap<(String, String, i64), bool> = BTreeMap::new();
+    for (_, s, z, sign, dst) in &hour {
+        *outside.entry((s.clone(), z.clone(), *sign)).or_default() |= *dst != Some(true);
+    }
+    let mut classes = class;
+    let mut dst_col: Vec<Option<bool>> = vec![None; df.height()];
+    for (i, s, z, sign, dst) in hour {
+        dst_col[i] = dst;
+        if !outside[&(s, z, sign)] {
+            classes[i] = "dst_only".to_owned();
+        }
+    }
+    df.with_column(Column::new(out::CLASS.into(), classes))?;
+    df.with_column(Column::new(out::IN_DST.into(), dst_col))?;
+    Ok(df)
+}
+
+/// Per source and per (source, owner): pairs, drifted, share, modal offset,
+/// pairs per class.
+fn summary(pairs: &DataFrame) -> Result<DataFrame> {
+    let lf = pairs.clone().lazy().with_column(col(out::CLASS).neq(lit("exact")).alias("__d"));
+    let level = |keys: Vec<Expr>, name: &str| -> Result<LazyFrame> {
+        let mut aggs = vec![
+            len().cast(DataType::UInt64).alias(out::PAIRS),
+            col("__d").sum().cast(DataType::UInt64).alias(out::DRIFTED),
+        ];
+        for (c, _) in CLASSES {
+            aggs.push(col(out::CLASS).eq(lit(c)).sum().cast(DataType::UInt64).alias(c));
+        }
+        let counts = lf.clone().group_by(keys.clone()).agg(aggs);
+        let mut mode_keys = keys.clone();
+        mode_keys.push(col(out::OFFSET));
+        let modal = lf
+            .clone()
+            .filter(col("__d"))
+            .group_by(mode_keys)
+            .agg([len().alias(out::N)])
+            .sort_by_exprs(
+                [col(out::N), col(out::OFFSET).abs(), col(out::OFFSET)],
+                SortMultipleOptions::default().with_order_descending_multi([true, false, false]),
+            )
+            .group_by_stable(keys.clone())
+            .agg([col(out::OFFSET).first().alias(out::MODAL)]);
+        let names: Vec<PlSmallStr> =
+            [out::SOURCE, out::OWNER][..keys.len()].iter().map(|s| PlSmallStr::from(*s)).collect();
+        let joined = counts
+            .join(
+                modal,
+                names.iter().map(|n| col(n.clone())).collect::<Vec<_>>(),
+                names.iter().map(|n| col(n.clone())).collect::<Vec<_>>(),
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_columns([
+                lit(name.to_owned()).alias(out::LEVEL),
+                (col(out::DRIFTED).cast(DataType::Float64)
+                    / col(out::PAIRS).cast(DataType::Float64))
+                .alias(out::SHARE),
+                col(out::MODAL).fill_null(lit(0_i64)),
+            ]);
+        Ok(joined)
+    };
+    let by_source = level(vec![col(out::SOURCE)], "source")?
+        .with_column(lit(NULL).cast(DataType::String).alias(out::OWNER));
+    let by_owner = level(vec![col(out::SOURCE), col(out::OWNER)], "owner")?;
+    let mut select = vec![
+        col(out::LEVEL),
+        col(out::SOURCE),
+        col(out::OWNER),
+        col(out::PAIRS),
+        col(out::DRIFTED),
+        col(out::SHARE),
+        col(out::MODAL),
+    ];
+    select.extend(CLASSES.iter().map(|(c, _)| col(*c)));
+    let df =
+        concat([by_source.select(select.clone()), by_owner.select(select)], UnionArgs::default())?
+            .sort(
+                [out::LEVEL, out::SOURCE, out::OWNER],
+                SortMultipleOptions::default().with_order_descending(true).with_nulls_last(false),
+            )
+            .collect()?;
+    Ok(df)
+}
+
+/// One per-source summary row.
+#[derive(Debug, Clone)]
+struct SourceRow {
+    source: String,
+    pairs: u64,
+    drifted: u64,
+    share: f64,
+    modal: i64,
+    by_class: Vec<u64>,
+}
+
+fn source_rows(summary: &DataFrame) -> Result<Vec<SourceRow>> {
+    let level = strs(summary, out::LEVEL)?;
+    let source = strs(summary, out::SOURCE)?;
+    let pairs = u64s(summary, out::PAIRS)?;
+    let drifted = u64s(summary, out::DRIFTED)?;
+    let share = f64s(summary, out::SHARE)?;
+    let modal = i64s(summary, out::MODAL)?;
+    let per_class: Vec<Vec<u64>> =
+        CLASSES.iter().map(|(c, _)| u64s(summary, c)).collect::<Result<_>>()?;
+    Ok((0..summary.height())
+        .filter(|&i| level[i] == "source")
+        .map(|i| SourceRow {
+            source: source[i].clone(),
+            pairs: pairs[i],
+            drifted: drifted[i],
+            share: share[i],
+            modal: modal[i],
+            by_class: per_class.iter().map(|c| c[i]).collect(),
+        })
+        .collect())
+}
+
+/// One finding per source that drifts more than the threshold.
+fn drift_findings(
+    summary: &DataFrame,
+    pairs: &DataFrame,
+    input: &Inputs,
+    cfg: &TimestampDriftConfig,
+) -> Result<Vec<Finding>> {
+    let class = strs(pairs, out::CLASS)?;
+    let source = strs(pairs, out::SOURCE)?;
+    let act = strs(pairs, ACTIVITY_KEY)?;
+    let deal = strs(pairs, DEAL_KEY)?;
+    let mut findings = Vec::new();
+    for row in source_rows(summary)? {
+        if row.pairs < cfg.min_pairs || row.share <= cfg.max_drift_share {
+            continue;
+        }
+        let rows: Vec<usize> =
+            (0..class.len()).filter(|&i| source[i] == row.source && class[i] != "exact").collect();
+        let deals =
+            dedup(rows.iter().map(|&i| deal[i].clone()).filter(|d| !d.is_empty()).collect());
+        let mut evidence: Vec<(&'static str, String)> =
+            rows.iter().map(|&i| ("activity", act[i].clone())).collect();
+        let at_stake = open_value(input, &deals)?;
+        evidence.extend(deals.into_iter().map(|d| ("deal", d)));
+        let severity =
+            if row.share >= cfg.fail_drift_share { Severity::Fail } else { Severity::Warn };
+        findings.push(Finding {
+            severity,
+            segment: row.source.clone(),
+            metric: "drift_share".to_owned(),
+            value: row.share,
+            threshold: cfg.max_drift_share,
+            message: format!(
+                "`{}` wrote {} of {} synced meetings at a different time than the calendar \
+                 ({:.0}%; most common offset {} min: {})",
+                row.source,
+                row.drifted,
+                row.pairs,
+                100.0 * row.share,
+                row.modal,
+                class_breakdown(&row),
+            ),
+            value_at_stake: Some(at_stake),
+            evidence,
+        });
+    }
+    Ok(findings)
+}
+
+fn class_breakdown(row: &SourceRow) -> String {
+    let parts: Vec<String> = CLASSES
+        .iter()
+        .zip(&row.by_class)
+        .filter(|((c, _), n)| *c != "exact" && **n > 0)
+        .map(|((_, label), n)| format!("{n} {label}"))
+        .collect();
+    parts.join(", ")
+}
+
+/// One kind of impossible timestamp with the rows that show it.
+struct Impossible {
+    metric: &'static str,
+    label: &'static str,
+    entity: &'static str,
+    keys: Vec<String>,
+}
+
+impl Impossible {
+    fn finding(&self) -> Option<Finding> {
+        (!self.keys.is_empty()).then(|| Finding {
+            severity: Severity::Warn,
+            segment: self.entity.to_owned(),
+            metric: self.metric.to_owned(),
+            value: self.keys.len() as f64,
+            threshold: 0.0,
+            message: format!("{} {}", self.keys.len(), self.label),
+            value_at_stake: None,
+            evidence: self.keys.iter().map(|k| (self.entity, k.clone())).collect(),
+        })
+    }
+}
+
+/// Won before created, done before created, and times past `--as-of`.
+fn impossible(input: &Inputs, ctx: &RunContext) -> Result<Vec<Impossible>> {
+    let as_of = lit(ctx.as_of.timestamp_micros());
+    let us = |c: &str| col(c).cast(DataType::Int64);
+    let future = |c: &str| us(c).gt(as_of.clone()).fill_null(lit(false));
+    let specs: [(&'static str, &'static str, &'static str, Table, &str, Expr); 6] = [
+        (
+            "won_before_created",
+            "deals won before they were created",
+            "deal",
+            Table::Deals,
+            DEAL_KEY,
+            us(WON_AT).lt(us(CREATED_AT)).fill_null(lit(false)),
+        ),
+        (
+            "done_before_created",
+            "activities marked done before they were created",
+            "activity",
+            Table::Activities,
+            ACTIVITY_KEY,
+            us(DONE_AT).lt(us(CREATED_AT)).fill_null(lit(false)),
+        ),
+        (
+            "future_deal_times",
+            "deals created, updated or closed after the as-of time",
+            "deal",
+            Table::Deals,
+            DEAL_KEY,
+            future(CREATED_AT).or(future(UPDATED_AT)).or(future(CLOSED_AT)),
+        ),
+        (
+            "future_changes",
+            "deal changes logged after the as-of time",
+            "deal_change",
+            Table::DealChanges,
+            CHANGE_KEY,
+            future(CHANGED_AT),
+        ),
+        (
+            "future_activities",
+            "activities created or marked done after the as-of time",
+            "activity",
+            Table::Activities,
+            ACTIVITY_KEY,
+            future(CREATED_AT).or(future(DONE_AT)),
+        ),
+        (
+            "future_notes",
+            "notes created after the as-of time",
+            "note",
+            Table::Notes,
+            NOTE_KEY,
+            future(CREATED_AT),
+        ),
+    ];
+    let mut found = Vec::new();
+    for (metric, label, entity, table, key, cond) in specs {
+        let df = input
+            .get(table)
+            .filter(cond)
+            .select([col(key)])
+            .sort([key], SortMultipleOptions::default())
+            .collect()?;
+        found.push(Impossible { metric, label, entity, keys: strs(&df, key)? });
+    }
+    Ok(found)
+}
+
+fn metrics(summary: &DataFrame, impossible: &[Impossible]) -> Result<Vec<Metric>> {
+    let mut out = Vec::new();
+    for row in source_rows(summary)? {
+        let seg = row.source.clone();
+        out.push(Metric { metric: "pairs".into(), segment: seg.clone(), value: row.pairs as f64 });
+        out.push(Metric { metric: "drift_share".into(), segment: seg.clone(), value: row.share });
+        out.push(Metric {
+            metric: "modal_offset_minutes".into(),
+            segment: seg,
+            value: row.modal as f64,
+        });
+    }
+    for i in impossible {
+        out.push(Metric {
+            metric: i.metric.into(),
+            segment: "all".into(),
+            value: i.keys.len() as f64,
+        });
+    }
+    Ok(out)
+}
+
+/// Histogram of offsets (minutes) per source.
+fn chart(pairs: &DataFrame) -> Result<Chart> {
+    let df = pairs
+        .clone()
+        .lazy()
+        .group_by([col(out::SOURCE), col(out::OFFSET)])
+        .agg([len().cast(DataType::Float64).alias(out::N)])
+        .sort([out::OFFSET, out::SOURCE], SortMultipleOptions::default())
+        .collect()?;
+    let source = strs(&df, out::SOURCE)?;
+    let offset = i64s(&df, out::OFFSET)?;
+    let n = f64s(&df, out::N)?;
+    let mut bins: Vec<i64> = offset.clone();
+    bins.dedup();
+    bins.truncate(40);
+    let mut series: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for i in 0..df.height() {
+        let slot = series.entry(source[i].clone()).or_insert_with(|| vec![0.0; bins.len()]);
+        if let Ok(b) = bins.binary_search(&offset[i]) {
+            slot[b] += n[i];
+        }
+    }
+    Ok(Chart {
+        file: "timestamp_drift".to_owned(),
+        title: "Offset of synced meetings from their calendar event, per source".to_owned(),
+        x_label: "activity start − event start (minutes)".to_owned(),
+        y_label: "meetings".to_owned(),
+        x_categories: bins.iter().map(i64::to_string).collect(),
+        series: series.into_iter().collect(),
+    })
+}
+
+fn section(
+    summary: &DataFrame,
+    findings: &[Finding],
+    impossible: &[Impossible],
+    cfg: &TimestampDriftConfig,
+) -> Result<Section> {
+    let tested = format!(
+        "Each meeting a calendar sync wrote into the CRM is paired with its calendar event (by the \
+         event id it carries, else by owner, subject and a start within ±{h} h). The offset is the \
+         CRM start minus the calendar start. Offsets within {m} minutes are exact; the rest are \
+         classed as whole hours, 1 h during summer time only (checked against the time-zone \
+         database), half or quarter hours, one day, or other. A sync is flagged when more than \
+         {p:.0}% of its meetings are off (failing from {f:.0}%, at least {n} meetings). Deals won \
+         before they were created, activities done before they were created and timestamps after \
+         the as-of time are counted too.",
+        h = cfg.match_window_hours,
+        m = cfg.exact_minutes,
+        p = 100.0 * cfg.max_drift_share,
+        f = 100.0 * cfg.fail_drift_share,
+        n = cfg.min_pairs,
+    );
+    let flagged: Vec<&Finding> = findings.iter().filter(|f| f.metric == "drift_share").collect();
+    let at_stake: f64 = flagged.iter().filter_map(|f| f.value_at_stake).sum();
+    let mut found = match flagged.len() {
+        0 => "No calendar sync shifts meeting times beyond the threshold.".to_owned(),
+        n => format!(
+            "{n} calendar sync(s) write meetings at the wrong time; the deals concerned hold {} of \
+             open pipeline.",
+            money(at_stake)
+        ),
+    };
+    found.push_str("\n\n| sync | meetings | off | share | most common offset | kinds |\n");
+    found.push_str("|---|---:|---:|---:|---:|---|\n");
+    for r in source_rows(summary)? {
+        found.push_str(&format!(
+            "| {} | {} | {} | {:.1}% | {} min | {} |\n",
+            r.source,
+            r.pairs,
+            r.drifted,
+            100.0 * r.share,
+            r.modal,
+            class_breakdown(&r)
+        ));
+    }
+    let odd: Vec<String> = impossible
+        .iter()
+        .filter(|i| !i.keys.is_empty())
+        .map(|i| format!("{} {}", i.keys.len(), i.label))
+        .collect();
+    found.push_str(&if odd.is_empty() {
+        "\nNo impossible orders and no timestamps after the as-of time.".to_owned()
+    } else {
+        format!("\nImpossible timestamps: {}.", odd.join("; "))
+    });
+    let todo = if flagged.is_empty() {
+        "Nothing to do for calendar syncs.".to_owned()
+    } else {
+        "Meetings at the wrong time break activity-before-stage-move rules and time-to-meeting \
+         metrics. Ask the flagged sync's vendor to use IANA zones (not Windows zone names) and the \
+         owner's real zone; 1 h during summer time only means daylight saving is ignored. Until it \
+         is fixed, prefer the calendar's times, or switch to a sync that is exact."
+            .to_owned()
+    };
+    let caveats = "Name matching needs the same subject after case and space folding. An event \
+                   whose zone is unknown cannot be judged DST-only; its ±1 h offset counts as \
+                   whole hours. One-day shifts of all-day events are dates, not times."
+        .to_owned();
+    Ok(Section { tested, found, todo, caveats })
+}
+
+fn money(v: f64) -> String {
+    format!("{:.0}", v)
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Sum of the current value of the open deals among `deals`.
+fn open_value(input: &Inputs, deals: &[String]) -> Result<f64> {
+    if deals.is_empty() {
+        return Ok(0.0);
+    }
+    let keys = Series::new("__k".into(), deals);
+    let df = input
+        .get(Table::Deals)
+        .filter(
+            col(DEAL_KEY).is_in(lit(keys).implode(false), false).and(col(STATUS).eq(lit("open"))),
+        )
+        .select([col(VALUE).sum()])
+        .collect()?;
+    Ok(f64s(&df, VALUE)?.first().copied().filter(|v| !v.is_nan()).unwrap_or(0.0))
+}
+
+fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
+    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+fn i64s(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::Int64)?;
+    Ok(s.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
+    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+}
+
+fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    let s = df.column(name)?.as_materialized_series();
+    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
+}
