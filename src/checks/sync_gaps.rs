@@ -642,3 +642,127 @@ fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     let s = df.column(name)?.as_materialized_series();
     Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone as _, Utc};
+
+    use super::*;
+    use crate::calendar::WorkCalendar;
+    use crate::config::Config;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    fn ctx(as_of: NaiveDate, holidays: &[NaiveDate]) -> RunContext {
+        let end = as_of.and_hms_opt(23, 0, 0).unwrap();
+        RunContext {
+            config: Config::default(),
+            zone: chrono_tz::UTC,
+            calendar: WorkCalendar::new(holidays.iter().copied()),
+            as_of: Utc.from_utc_datetime(&end),
+            since: None,
+            until: None,
+        }
+    }
+
+    /// Writes on every working day from `from` to `to`, from `f(day index)`.
+    fn series(
+        ctx: &RunContext,
+        from: NaiveDate,
+        to: NaiveDate,
+        f: impl Fn(usize, NaiveDate) -> u64,
+    ) -> BTreeMap<NaiveDate, u64> {
+        working_days(from, to, ctx)
+            .into_iter()
+            .enumerate()
+            .map(|(i, day)| (day, f(i, day)))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    // python3 -c "from scipy.stats import median_abs_deviation as m; import numpy as np;
+    //   x=[5,6,6,5,7,6,5,6,6,8,4,6]; print(np.median(x), m(x), m(x, scale='normal'),
+    //   (1-np.median(x))/m(x, scale='normal'))"
+    // -> 6.0 0.5 0.741301109252801 -6.744897501960817
+    const STEADY: [f64; 12] = [5.0, 6.0, 6.0, 5.0, 7.0, 6.0, 5.0, 6.0, 6.0, 8.0, 4.0, 6.0];
+    // python3 -c "from scipy.stats import median_abs_deviation as m; import numpy as np;
+    //   x=[0,3,9,12,1,7,6,15,2,8,5,0,11]; print(np.median(x), m(x), m(x, scale='normal'),
+    //   (0-np.median(x))/m(x, scale='normal'))"
+    // -> 6.0 4.0 5.930408874022408 -1.0117346252941224
+    const BURSTY: [f64; 13] = [0.0, 3.0, 9.0, 12.0, 1.0, 7.0, 6.0, 15.0, 2.0, 8.0, 5.0, 0.0, 11.0];
+
+    #[test]
+    fn median_mad_and_z_equal_scipy() {
+        assert!((median(&STEADY) - 6.0).abs() < 1e-9);
+        assert!((mad(&STEADY) - 0.5).abs() < 1e-9);
+        assert!((MAD_TO_SIGMA * mad(&STEADY) - 0.741301109252801).abs() < 1e-9);
+        assert!((robust_z(1.0, 6.0, 0.5) - -6.744897501960817).abs() < 1e-9);
+        assert!((mad(&BURSTY) - 4.0).abs() < 1e-9);
+        assert!((robust_z(0.0, median(&BURSTY), mad(&BURSTY)) - -1.0117346252941224).abs() < 1e-9);
+        // MAD 0 is floored at 0.5 writes.
+        assert!((robust_z(5.0, 6.0, 0.0) - robust_z(5.0, 6.0, 0.5)).abs() < 1e-12);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn a_silence_of_a_steady_sync_is_one_gap_across_weekend_and_holiday() {
+        // Mar–Jun 2026; silent from Mon 06-08 to Fri 06-19, 06-19 a holiday.
+        let holiday = d(6, 19);
+        let c = ctx(d(6, 30), &[holiday]);
+        let per_day = series(&c, d(3, 2), d(6, 30), |i, day| {
+            if day >= d(6, 8) && day <= d(6, 21) { 0 } else { 5 + (i % 2) as u64 }
+        });
+        let counts = BTreeMap::from([("sync".to_owned(), per_day)]);
+        let days = assess(&counts, &c);
+        let gaps = gap_intervals(&days, &c);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        let g = &gaps[0];
+        assert_eq!((g.start, g.end, g.working_days, g.open), (d(6, 8), d(6, 18), 9, false));
+        assert!((g.median - 5.5).abs() < 1e-12);
+        assert!(days.iter().all(|x| !x.drop));
+        assert!(!days.iter().any(|x| x.day == holiday), "holidays are not counted");
+    }
+
+    #[test]
+    fn a_bursty_writer_is_not_flagged_for_quiet_days() {
+        let c = ctx(d(6, 30), &[]);
+        let per_day = series(&c, d(3, 2), d(6, 30), |i, _| BURSTY[i % BURSTY.len()] as u64);
+        let counts = BTreeMap::from([("auto".to_owned(), per_day)]);
+        let days = assess(&counts, &c);
+        assert!(days.iter().any(|x| x.normal && x.writes == 0));
+        assert!(days.iter().all(|x| !x.gap && !x.drop));
+    }
+
+    #[test]
+    fn a_sudden_drop_and_an_open_gap_are_found() {
+        let c = ctx(d(6, 30), &[]);
+        let per_day = series(&c, d(3, 2), d(6, 30), |i, day| match day {
+            x if x == d(5, 5) => 1,
+            x if x == d(5, 6) => 4,
+            x if x >= d(6, 25) => 0,
+            _ => STEADY[i % STEADY.len()] as u64,
+        });
+        let counts = BTreeMap::from([("sync".to_owned(), per_day)]);
+        let days = assess(&counts, &c);
+        let drops: Vec<NaiveDate> = days.iter().filter(|x| x.drop).map(|x| x.day).collect();
+        assert_eq!(drops, [d(5, 5)], "4 writes against a median of 6 is not a drop");
+        let gaps = gap_intervals(&days, &c);
+        assert_eq!(gaps.len(), 1);
+        assert_eq!((gaps[0].start, gaps[0].end, gaps[0].open), (d(6, 25), d(6, 30), true));
+        assert_eq!(gaps[0].working_days, 4);
+    }
+
+    #[test]
+    fn sparse_or_new_writers_are_not_judged() {
+        let c = ctx(d(3, 20), &[]);
+        // Only 9 working days of history before the silence: no baseline.
+        let per_day = series(&c, d(3, 2), d(3, 20), |_, day| if day < d(3, 13) { 6 } else { 0 });
+        let sparse = series(&c, d(3, 2), d(3, 20), |i, _| u64::from(i % 5 == 0) * 3);
+        let counts = BTreeMap::from([("new".to_owned(), per_day), ("sparse".to_owned(), sparse)]);
+        let days = assess(&counts, &c);
+        assert!(days.iter().all(|x| !x.normal && !x.gap));
+        assert!(gap_intervals(&days, &c).is_empty());
+    }
+}

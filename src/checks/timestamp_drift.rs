@@ -101,6 +101,7 @@ mod out {
     pub const ACTIVITY_START: &str = "activity_start_us";
     pub const EVENT_START: &str = "event_start_us";
     pub const OFFSET: &str = "offset_minutes";
+    pub const NOMINAL: &str = "class_offset_minutes";
     pub const CLASS: &str = "drift_class";
     pub const EVENT_ZONE: &str = "event_zone";
     pub const IN_DST: &str = "event_in_dst";
@@ -255,10 +256,30 @@ fn classified_pairs(input: &Inputs, cfg: &TimestampDriftConfig) -> Result<DataFr
         .with_column(minutes.alias(out::OFFSET))
         .with_column(col(out::OFFSET).abs().alias(out::TOL_ABS))
         .with_column(class.alias(out::CLASS))
+        .with_column(nominal_offset().alias(out::NOMINAL))
         .drop(cols(["__mixed", out::TOL_ABS]))
         .sort([out::SOURCE, ACTIVITY_KEY], SortMultipleOptions::default())
         .collect()?;
     Ok(df)
+}
+
+/// The offset snapped to its class (0, whole hours, quarters, whole days).
+fn nominal_offset() -> Expr {
+    let snap = |m: f64| {
+        ((col(out::OFFSET).cast(DataType::Float64) / lit(m)).round(0, RoundMode::HalfAwayFromZero)
+            * lit(m))
+        .cast(DataType::Int64)
+    };
+    let class = col(out::CLASS);
+    when(class.clone().eq(lit("exact")))
+        .then(lit(0_i64))
+        .when(class.clone().eq(lit("whole_hour")))
+        .then(snap(60.0))
+        .when(class.clone().eq(lit("half_quarter_hour")))
+        .then(snap(15.0))
+        .when(class.eq(lit("day_shift")))
+        .then(snap(1440.0))
+        .otherwise(col(out::OFFSET))
 }
 
 /// Whether `zone` keeps summer time at instant `us` (`None`: unknown zone).
@@ -319,18 +340,18 @@ fn summary(pairs: &DataFrame) -> Result<DataFrame> {
         }
         let counts = lf.clone().group_by(keys.clone()).agg(aggs);
         let mut mode_keys = keys.clone();
-        mode_keys.push(col(out::OFFSET));
+        mode_keys.push(col(out::NOMINAL));
         let modal = lf
             .clone()
             .filter(col("__d"))
             .group_by(mode_keys)
             .agg([len().alias(out::N)])
             .sort_by_exprs(
-                [col(out::N), col(out::OFFSET).abs(), col(out::OFFSET)],
+                [col(out::N), col(out::NOMINAL).abs(), col(out::NOMINAL)],
                 SortMultipleOptions::default().with_order_descending_multi([true, false, false]),
             )
             .group_by_stable(keys.clone())
-            .agg([col(out::OFFSET).first().alias(out::MODAL)]);
+            .agg([col(out::NOMINAL).first().alias(out::MODAL)]);
         let names: Vec<PlSmallStr> =
             [out::SOURCE, out::OWNER][..keys.len()].iter().map(|s| PlSmallStr::from(*s)).collect();
         let joined = counts
@@ -582,12 +603,12 @@ fn chart(pairs: &DataFrame) -> Result<Chart> {
     let df = pairs
         .clone()
         .lazy()
-        .group_by([col(out::SOURCE), col(out::OFFSET)])
+        .group_by([col(out::SOURCE), col(out::NOMINAL)])
         .agg([len().cast(DataType::Float64).alias(out::N)])
-        .sort([out::OFFSET, out::SOURCE], SortMultipleOptions::default())
+        .sort([out::NOMINAL, out::SOURCE], SortMultipleOptions::default())
         .collect()?;
     let source = strs(&df, out::SOURCE)?;
-    let offset = i64s(&df, out::OFFSET)?;
+    let offset = i64s(&df, out::NOMINAL)?;
     let n = f64s(&df, out::N)?;
     let mut bins: Vec<i64> = offset.clone();
     bins.dedup();
@@ -602,7 +623,8 @@ fn chart(pairs: &DataFrame) -> Result<Chart> {
     Ok(Chart {
         file: "timestamp_drift".to_owned(),
         title: "Offset of synced meetings from their calendar event, per source".to_owned(),
-        x_label: "activity start − event start (minutes)".to_owned(),
+        x_label: "activity start − event start (minutes, snapped to its class within ±2 min)"
+            .to_owned(),
         y_label: "meetings".to_owned(),
         x_categories: bins.iter().map(i64::to_string).collect(),
         series: series.into_iter().collect(),
@@ -723,4 +745,266 @@ fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
 fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     let s = df.column(name)?.as_materialized_series();
     Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::{NaiveDate, TimeZone as _, Utc};
+
+    use super::*;
+    use crate::calendar::WorkCalendar;
+    use crate::config::Config;
+
+    /// A canonical frame of `table` from the given columns (others null).
+    fn frame(table: Table, df: DataFrame) -> DataFrame {
+        let exprs: Vec<Expr> = table
+            .schema()
+            .iter()
+            .map(|(name, dt)| match df.column(name) {
+                Ok(_) => col(name.clone()).cast(dt.clone()),
+                Err(_) => lit(NULL).cast(dt.clone()).alias(name.clone()),
+            })
+            .collect();
+        df.lazy().select(exprs).collect().unwrap()
+    }
+
+    fn us(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> i64 {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap().timestamp_micros()
+    }
+
+    fn day(y: i32, mo: u32, d: u32) -> i32 {
+        crate::ingest::parse::days(NaiveDate::from_ymd_opt(y, mo, d).unwrap())
+    }
+
+    const MIN: i64 = 60_000_000;
+
+    /// (key, creator, calendar_ref, subject, start µs, all-day date, done µs)
+    type Act =
+        (&'static str, &'static str, Option<&'static str>, &'static str, Option<i64>, Option<i32>);
+    /// (uid, subject, start µs, all-day date, zone)
+    type Ev = (&'static str, &'static str, Option<i64>, Option<i32>, &'static str);
+
+    fn inputs(acts: &[Act], evs: &[Ev]) -> Inputs {
+        let a = df!(
+            ACTIVITY_KEY => acts.iter().map(|a| a.0).collect::<Vec<_>>(),
+            CREATOR_USER_KEY => acts.iter().map(|a| a.1).collect::<Vec<_>>(),
+            CALENDAR_REF => acts.iter().map(|a| a.2).collect::<Vec<_>>(),
+            SUBJECT => acts.iter().map(|a| a.3).collect::<Vec<_>>(),
+            START_AT => acts.iter().map(|a| a.4).collect::<Vec<_>>(),
+            START_DATE => acts.iter().map(|a| a.5).collect::<Vec<_>>(),
+            IS_ALL_DAY => acts.iter().map(|a| a.5.is_some()).collect::<Vec<_>>(),
+            OWNER_USER_KEY => acts.iter().map(|_| "pd:1").collect::<Vec<_>>(),
+            DEAL_KEY => acts.iter().map(|a| format!("d{}", a.0)).collect::<Vec<_>>(),
+            CREATED_VIA_RAW => acts.iter().map(|_| "CalendarSync").collect::<Vec<_>>(),
+            CREATED_AT => acts.iter().map(|_| us(2025, 1, 1, 0, 0)).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let e = df!(
+            EVENT_KEY => evs.iter().map(|e| format!("ics:{}", e.0)).collect::<Vec<_>>(),
+            UID => evs.iter().map(|e| e.0).collect::<Vec<_>>(),
+            SUBJECT => evs.iter().map(|e| e.1).collect::<Vec<_>>(),
+            START_AT => evs.iter().map(|e| e.2).collect::<Vec<_>>(),
+            START_DATE => evs.iter().map(|e| e.3).collect::<Vec<_>>(),
+            IS_ALL_DAY => evs.iter().map(|e| e.3.is_some()).collect::<Vec<_>>(),
+            ZONE => evs.iter().map(|e| e.4).collect::<Vec<_>>(),
+            ORGANIZER_EMAIL => evs.iter().map(|_| "mailto:Ann@X.com").collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let u = df!(
+            USER_KEY => ["pd:1", "pd:20", "pd:21"],
+            NAME => ["Ann", "Good Sync", "Bad Sync"],
+            EMAIL => ["ann@x.com", "good@x.com", "bad@x.com"],
+        )
+        .unwrap();
+        let mut frames: BTreeMap<Table, DataFrame> =
+            Table::ALL.iter().map(|t| (*t, DataFrame::empty_with_schema(&t.schema()))).collect();
+        frames.insert(Table::Activities, frame(Table::Activities, a));
+        frames.insert(Table::CalendarEvents, frame(Table::CalendarEvents, e));
+        frames.insert(Table::Users, frame(Table::Users, u));
+        Inputs::new(&frames)
+    }
+
+    fn ctx(cfg: TimestampDriftConfig) -> RunContext {
+        RunContext {
+            config: Config { timestamp_drift: cfg, ..Default::default() },
+            zone: chrono_tz::America::New_York,
+            calendar: WorkCalendar::new([]),
+            as_of: Utc.with_ymd_and_hms(2026, 11, 30, 23, 59, 59).unwrap(),
+            since: None,
+            until: None,
+        }
+    }
+
+    const NY: &str = "America/New_York";
+    const LON: &str = "Europe/London";
+
+    /// One pair per class, plus a name match and a miss outside ±36 h.
+    fn fixture() -> Inputs {
+        let (w, s) = (us(2026, 1, 15, 15, 0), us(2026, 7, 15, 14, 0));
+        let acts: Vec<Act> = vec![
+            ("a1", "pd:20", Some("e1"), "Call", Some(w), None),
+            ("a2", "pd:21", Some("e2"), "Call", Some(w + MIN), None),
+            ("a3", "pd:21", Some("e3"), "Call", Some(s + 60 * MIN), None),
+            ("a4", "pd:21", Some("e4"), "Call", Some(w), None),
+            ("a5", "pd:21", Some("e5"), "Call", Some(s - 60 * MIN), None),
+            ("a6", "pd:21", Some("e6"), "Call", Some(w - 60 * MIN), None),
+            ("a7", "pd:21", Some("e7"), "Call", Some(w + 330 * MIN), None),
+            ("a8", "pd:21", Some("e8"), "Call", None, Some(day(2026, 3, 3))),
+            ("a9", "pd:21", Some("e9"), "Call", Some(w + 7 * MIN), None),
+            ("a10", "pd:20", None, "  Demo ", Some(w + 3 * MIN), None),
+            ("a11", "pd:20", None, "Review", Some(w + 40 * 60 * MIN), None),
+        ];
+        let evs: Vec<Ev> = vec![
+            ("e1", "Call", Some(w), None, NY),
+            ("e2", "Call", Some(w), None, NY),
+            ("e3", "Call", Some(s), None, NY),
+            ("e4", "Call", Some(w), None, NY),
+            ("e5", "Call", Some(s), None, LON),
+            ("e6", "Call", Some(w), None, LON),
+            ("e7", "Call", Some(w), None, "Asia/Kolkata"),
+            ("e8", "Call", None, Some(day(2026, 3, 4)), NY),
+            ("e9", "Call", Some(w), None, NY),
+            ("e10", "demo", Some(w), None, NY),
+            ("e11", "Review", Some(w), None, NY),
+        ];
+        inputs(&acts, &evs)
+    }
+
+    fn classes(pairs: &DataFrame) -> BTreeMap<String, (String, i64, String)> {
+        let k = strs(pairs, ACTIVITY_KEY).unwrap();
+        let c = strs(pairs, out::CLASS).unwrap();
+        let o = i64s(pairs, out::OFFSET).unwrap();
+        let m = strs(pairs, out::MATCHED_BY).unwrap();
+        (0..k.len()).map(|i| (k[i].clone(), (c[i].clone(), o[i], m[i].clone()))).collect()
+    }
+
+    #[test]
+    fn every_class_is_recognised() {
+        let cfg = TimestampDriftConfig::default();
+        let pairs = classify_dst(classified_pairs(&fixture(), &cfg).unwrap(), &cfg).unwrap();
+        let got = classes(&pairs);
+        let want = [
+            ("a1", "exact", 0),
+            ("a2", "exact", 1),
+            ("a3", "dst_only", 60),
+            ("a4", "exact", 0),
+            ("a5", "whole_hour", -60),
+            ("a6", "whole_hour", -60),
+            ("a7", "half_quarter_hour", 330),
+            ("a8", "day_shift", -1440),
+            ("a9", "other", 7),
+            ("a10", "other", 3),
+        ];
+        assert_eq!(got.len(), want.len(), "{got:?}");
+        for (k, class, offset) in want {
+            let (c, o, _) = &got[k];
+            assert_eq!((c.as_str(), *o), (class, offset), "{k}");
+        }
+        assert_eq!(got["a10"].2, "owner_subject_time");
+        assert_eq!(got["a1"].2, "reference");
+        assert!(!got.contains_key("a11"), "40 h apart is outside the ±36 h window");
+    }
+
+    #[test]
+    fn one_hour_outside_summer_time_is_not_dst_only() {
+        let cfg = TimestampDriftConfig::default();
+        let w = us(2026, 1, 15, 15, 0);
+        let s = us(2026, 7, 15, 14, 0);
+        let acts: Vec<Act> = vec![
+            ("a1", "pd:21", Some("e1"), "x", Some(s + 60 * MIN), None),
+            ("a2", "pd:21", Some("e2"), "x", Some(w + 60 * MIN), None),
+        ];
+        let evs: Vec<Ev> = vec![("e1", "x", Some(s), None, NY), ("e2", "x", Some(w), None, NY)];
+        let pairs =
+            classify_dst(classified_pairs(&inputs(&acts, &evs), &cfg).unwrap(), &cfg).unwrap();
+        let got = classes(&pairs);
+        assert_eq!(got["a1"].0, "whole_hour");
+        assert_eq!(got["a2"].0, "whole_hour");
+    }
+
+    #[test]
+    fn dst_is_read_from_the_tz_database() {
+        assert_eq!(in_dst(NY, us(2026, 7, 1, 12, 0)), Some(true));
+        assert_eq!(in_dst(NY, us(2026, 1, 1, 12, 0)), Some(false));
+        // 2026-03-08 02:00 EST = 07:00 UTC is the switch to summer time.
+        assert_eq!(in_dst(NY, us(2026, 3, 8, 6, 59)), Some(false));
+        assert_eq!(in_dst(NY, us(2026, 3, 8, 7, 0)), Some(true));
+        assert_eq!(in_dst("Australia/Adelaide", us(2026, 1, 1, 0, 0)), Some(true));
+        assert_eq!(in_dst("Asia/Kolkata", us(2026, 7, 1, 0, 0)), Some(false));
+        assert_eq!(in_dst("Eastern Standard Time", 0), None);
+    }
+
+    #[test]
+    fn a_source_is_flagged_above_the_share_and_only_then() {
+        let input = fixture();
+        let run = |share: f64| {
+            let cfg =
+                TimestampDriftConfig { max_drift_share: share, min_pairs: 1, ..Default::default() };
+            TimestampDrift.run(&input, &ctx(cfg)).unwrap()
+        };
+        // Bad Sync: 6 of 8 pairs drift (0.75); Good Sync: 0 of 2.
+        let out = run(0.74);
+        let flagged: Vec<&Finding> =
+            out.findings.iter().filter(|f| f.metric == "drift_share").collect();
+        assert_eq!(flagged.len(), 1);
+        assert_eq!(flagged[0].segment, "Bad Sync");
+        assert!((flagged[0].value - 0.75).abs() < 1e-12);
+        assert_eq!(flagged[0].severity, Severity::Fail);
+        let acts: Vec<&str> = flagged[0]
+            .evidence
+            .iter()
+            .filter(|e| e.0 == "activity")
+            .map(|e| e.1.as_str())
+            .collect();
+        assert_eq!(acts, ["a3", "a5", "a6", "a7", "a8", "a9"]);
+        assert!(run(0.75).findings.iter().all(|f| f.metric != "drift_share"));
+        let few = TimestampDriftConfig { min_pairs: 9, ..Default::default() };
+        let out = TimestampDrift.run(&input, &ctx(few)).unwrap();
+        assert!(out.findings.iter().all(|f| f.metric != "drift_share"));
+    }
+
+    #[test]
+    fn summary_gives_share_and_modal_offset() {
+        let cfg = TimestampDriftConfig::default();
+        let pairs = classify_dst(classified_pairs(&fixture(), &cfg).unwrap(), &cfg).unwrap();
+        let rows = source_rows(&summary(&pairs).unwrap()).unwrap();
+        let bad = rows.iter().find(|r| r.source == "Bad Sync").unwrap();
+        assert_eq!((bad.pairs, bad.drifted, bad.modal), (8, 6, -60));
+        let good = rows.iter().find(|r| r.source == "Good Sync").unwrap();
+        assert_eq!((good.pairs, good.drifted), (2, 1));
+    }
+
+    #[test]
+    fn impossible_orders_and_future_times_are_found() {
+        let deals = df!(
+            DEAL_KEY => ["d1", "d2"],
+            CREATED_AT => [us(2026, 2, 1, 0, 0), us(2026, 2, 1, 0, 0)],
+            WON_AT => [Some(us(2026, 1, 1, 0, 0)), Some(us(2026, 3, 1, 0, 0))],
+            UPDATED_AT => [None, Some(us(2026, 12, 2, 0, 0))],
+        )
+        .unwrap();
+        let acts = df!(
+            ACTIVITY_KEY => ["a1", "a2"],
+            CREATED_AT => [us(2026, 2, 1, 0, 0), us(2026, 2, 1, 0, 0)],
+            DONE_AT => [Some(us(2026, 1, 31, 23, 0)), None],
+            IS_ALL_DAY => [false, false],
+        )
+        .unwrap();
+        let notes = df!(NOTE_KEY => ["n1"], CREATED_AT => [us(2026, 12, 1, 0, 0)]).unwrap();
+        let mut frames: BTreeMap<Table, DataFrame> =
+            Table::ALL.iter().map(|t| (*t, DataFrame::empty_with_schema(&t.schema()))).collect();
+        frames.insert(Table::Deals, frame(Table::Deals, deals));
+        frames.insert(Table::Activities, frame(Table::Activities, acts));
+        frames.insert(Table::Notes, frame(Table::Notes, notes));
+        let found = impossible(&Inputs::new(&frames), &ctx(Default::default())).unwrap();
+        let by: BTreeMap<&str, Vec<String>> =
+            found.iter().map(|i| (i.metric, i.keys.clone())).collect();
+        assert_eq!(by["won_before_created"], ["d1"]);
+        assert_eq!(by["done_before_created"], ["a1"]);
+        assert_eq!(by["future_deal_times"], ["d2"]);
+        assert_eq!(by["future_notes"], ["n1"]);
+        assert!(by["future_changes"].is_empty() && by["future_activities"].is_empty());
+    }
 }
