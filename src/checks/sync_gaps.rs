@@ -35,6 +35,7 @@ use crate::error::Result;
 use crate::ingest::parse;
 use crate::model::col::*;
 use crate::model::{SourceClass, Table};
+use crate::report::markdown::thousands;
 
 /// The check.
 pub struct SyncGaps;
@@ -551,50 +552,21 @@ fn section(
          robust z-score (distance from the median in units of 1.4826 × the median absolute \
          deviation) is {z} or lower is then a gap day when it has no writes — consecutive gap days \
          form one gap — and a sudden drop when it has some. A writer whose daily count often \
-         swings to zero on its own is therefore not flagged for a single quiet day. The time since each integration's last write \
-         is reported.",
+         swings to zero on its own is therefore not flagged for a single quiet day. The time \
+         since each integration's last write is reported.",
         zone = ctx.zone,
         h = ctx.config.company.holidays.len(),
         b = cfg.baseline_days,
         m = cfg.min_median,
         z = cfg.drop_z,
     );
-    let at_stake: f64 = findings.iter().filter_map(|f| f.value_at_stake).sum();
-    let mut found = match gaps.len() {
-        0 => "No integration went silent on a day it normally writes.".to_owned(),
-        n => format!(
-            "{n} gap(s) found; the open deals these integrations were updating before going silent \
-             hold {at_stake:.0} of pipeline."
-        ),
-    };
-    found.push_str("\n\n| integration | working days | normal days | gap days | drop days | last write (days ago) |\n");
-    found.push_str("|---|---:|---:|---:|---:|---:|\n");
-    for (source, _, age) in last {
-        let mine = || days.iter().filter(|d| &d.source == source);
-        found.push_str(&format!(
-            "| `{source}` | {} | {} | {} | {} | {age:.1} |\n",
-            mine().count(),
-            mine().filter(|d| d.normal).count(),
-            mine().filter(|d| d.gap).count(),
-            mine().filter(|d| d.drop).count(),
-        ));
-    }
-    for g in gaps {
-        found.push_str(&format!(
-            "\nGap: `{}` from {} to {} ({} working days{}).",
-            g.source,
-            g.start,
-            g.end,
-            g.working_days,
-            if g.open { ", still open" } else { "" }
-        ));
-    }
+    let found = found_text(gaps, days, last, findings);
     let todo = if gaps.is_empty() && findings.is_empty() {
         "Nothing to do: integrations that write daily did so on every working day.".to_owned()
     } else {
         "Ask each flagged integration's owner what failed during the gap, whether the missed \
          updates were replayed, and add an alert on a working day with no writes. Until then, \
-         treat the fields it maintains (here, deal values) as stale for the gap."
+         treat the fields it maintains on the deals it touches as stale for the gap."
             .to_owned()
     };
     let caveats = format!(
@@ -604,6 +576,49 @@ fn section(
         cfg.min_median
     );
     Section { tested, found, todo, caveats }
+}
+
+/// What was found: the gaps with money at stake, then every integration.
+fn found_text(gaps: &[Gap], days: &[Day], last: &[(String, i64, f64)], f: &[Finding]) -> String {
+    let gap_findings: Vec<&Finding> = f.iter().filter(|f| f.metric == "gap_working_days").collect();
+    let at_stake: f64 = gap_findings.iter().filter_map(|f| f.value_at_stake).sum();
+    let mut text = match gaps.len() {
+        0 => "No integration went silent on a day it normally writes.".to_owned(),
+        n => format!(
+            "{n} gap(s) found. The open deals these integrations updated in the baseline window \
+             before going silent hold {} of pipeline.\n\n\
+             | integration | first silent day | last silent day | working days | usual writes / day \
+             | open pipeline it updates | still silent |\n|---|---|---|---:|---:|---:|---|\n",
+            thousands(at_stake)
+        ),
+    };
+    for (g, f) in gaps.iter().zip(&gap_findings) {
+        text.push_str(&format!(
+            "| `{}` | {} | {} | {} | {:.0} | {} | {} |\n",
+            g.source,
+            g.start,
+            g.end,
+            g.working_days,
+            g.median,
+            thousands(f.value_at_stake.unwrap_or(0.0)),
+            if g.open { "yes" } else { "no" }
+        ));
+    }
+    text.push_str(
+        "\n| integration | working days | days it normally writes | gap days | sudden drops \
+         | last write (days before as-of) |\n|---|---:|---:|---:|---:|---:|\n",
+    );
+    for (source, _, age) in last {
+        let mine = || days.iter().filter(|d| &d.source == source);
+        text.push_str(&format!(
+            "| `{source}` | {} | {} | {} | {} | {age:.1} |\n",
+            mine().count(),
+            mine().filter(|d| d.normal).count(),
+            mine().filter(|d| d.gap).count(),
+            mine().filter(|d| d.drop).count(),
+        ));
+    }
+    text
 }
 
 /// Sum of the current value of the open deals among `deals`.

@@ -208,10 +208,11 @@ fn matched_pairs(input: &Inputs, cfg: &TimestampDriftConfig) -> Result<LazyFrame
         .join(evs.clone(), [col(CALENDAR_REF)], [col(UID)], JoinArgs::new(JoinType::Inner))
         .select(pair_columns("reference"))
         .unique_stable_generic(Some(vec![col(ACTIVITY_KEY)]), UniqueKeepStrategy::First);
-    let anti = JoinArgs::new(JoinType::Anti);
-    let rest_acts =
-        acts.join(by_ref.clone(), [col(ACTIVITY_KEY)], [col(ACTIVITY_KEY)], anti.clone());
-    let rest_evs = evs.join(by_ref.clone(), [col(EVENT_KEY)], [col(EVENT_KEY)], anti);
+    // An activity whose reference names no event in the file is not paired by
+    // name: its event is missing, and a same-name meeting would be a wrong pair.
+    let rest_acts = acts.filter(col(CALENDAR_REF).is_null());
+    let rest_evs =
+        evs.join(by_ref.clone(), [col(EVENT_KEY)], [col(EVENT_KEY)], JoinArgs::new(JoinType::Anti));
     let window = lit(cfg.match_window_hours * 3_600_000_000);
     // TODO(exact subjects only): a Jaro–Winkler subject match would also pair
     // renamed events; equality of the normalised subject keeps this a hash join.
@@ -326,53 +327,46 @@ fn classify_dst(mut df: DataFrame, cfg: &TimestampDriftConfig) -> Result<DataFra
     Ok(df)
 }
 
-/// Per source and per (source, owner): pairs, drifted, share, modal offset,
-/// pairs per class.
+/// Counts, share and modal offset grouped by `keys` (source, or source and
+/// owner), tagged with the level name.
+fn summary_level(lf: &LazyFrame, keys: &[&str], name: &str) -> LazyFrame {
+    let key_cols: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+    let mut aggs = vec![
+        len().cast(DataType::UInt64).alias(out::PAIRS),
+        col("__d").sum().cast(DataType::UInt64).alias(out::DRIFTED),
+    ];
+    for (c, _) in CLASSES {
+        aggs.push(col(out::CLASS).eq(lit(c)).sum().cast(DataType::UInt64).alias(c));
+    }
+    let counts = lf.clone().group_by(key_cols.clone()).agg(aggs);
+    let mut mode_keys = key_cols.clone();
+    mode_keys.push(col(out::NOMINAL));
+    let modal = lf
+        .clone()
+        .filter(col("__d"))
+        .group_by(mode_keys)
+        .agg([len().alias(out::N)])
+        .sort_by_exprs(
+            [col(out::N), col(out::NOMINAL).abs(), col(out::NOMINAL)],
+            SortMultipleOptions::default().with_order_descending_multi([true, false, false]),
+        )
+        .group_by_stable(key_cols.clone())
+        .agg([col(out::NOMINAL).first().alias(out::MODAL)]);
+    counts.join(modal, key_cols.clone(), key_cols, JoinArgs::new(JoinType::Left)).with_columns([
+        lit(name.to_owned()).alias(out::LEVEL),
+        (col(out::DRIFTED).cast(DataType::Float64) / col(out::PAIRS).cast(DataType::Float64))
+            .alias(out::SHARE),
+        col(out::MODAL).fill_null(lit(0_i64)),
+    ])
+}
+
+/// Per source and per (source, owner): pairs, drifted, share, modal offset
+/// (of the drifted pairs, snapped to their class), pairs per class.
 fn summary(pairs: &DataFrame) -> Result<DataFrame> {
     let lf = pairs.clone().lazy().with_column(col(out::CLASS).neq(lit("exact")).alias("__d"));
-    let level = |keys: Vec<Expr>, name: &str| -> Result<LazyFrame> {
-        let mut aggs = vec![
-            len().cast(DataType::UInt64).alias(out::PAIRS),
-            col("__d").sum().cast(DataType::UInt64).alias(out::DRIFTED),
-        ];
-        for (c, _) in CLASSES {
-            aggs.push(col(out::CLASS).eq(lit(c)).sum().cast(DataType::UInt64).alias(c));
-        }
-        let counts = lf.clone().group_by(keys.clone()).agg(aggs);
-        let mut mode_keys = keys.clone();
-        mode_keys.push(col(out::NOMINAL));
-        let modal = lf
-            .clone()
-            .filter(col("__d"))
-            .group_by(mode_keys)
-            .agg([len().alias(out::N)])
-            .sort_by_exprs(
-                [col(out::N), col(out::NOMINAL).abs(), col(out::NOMINAL)],
-                SortMultipleOptions::default().with_order_descending_multi([true, false, false]),
-            )
-            .group_by_stable(keys.clone())
-            .agg([col(out::NOMINAL).first().alias(out::MODAL)]);
-        let names: Vec<PlSmallStr> =
-            [out::SOURCE, out::OWNER][..keys.len()].iter().map(|s| PlSmallStr::from(*s)).collect();
-        let joined = counts
-            .join(
-                modal,
-                names.iter().map(|n| col(n.clone())).collect::<Vec<_>>(),
-                names.iter().map(|n| col(n.clone())).collect::<Vec<_>>(),
-                JoinArgs::new(JoinType::Left),
-            )
-            .with_columns([
-                lit(name.to_owned()).alias(out::LEVEL),
-                (col(out::DRIFTED).cast(DataType::Float64)
-                    / col(out::PAIRS).cast(DataType::Float64))
-                .alias(out::SHARE),
-                col(out::MODAL).fill_null(lit(0_i64)),
-            ]);
-        Ok(joined)
-    };
-    let by_source = level(vec![col(out::SOURCE)], "source")?
+    let by_source = summary_level(&lf, &[out::SOURCE], "source")
         .with_column(lit(NULL).cast(DataType::String).alias(out::OWNER));
-    let by_owner = level(vec![col(out::SOURCE), col(out::OWNER)], "owner")?;
+    let by_owner = summary_level(&lf, &[out::SOURCE, out::OWNER], "owner");
     let mut select = vec![
         col(out::LEVEL),
         col(out::SOURCE),
@@ -702,7 +696,7 @@ fn section(
 }
 
 fn money(v: f64) -> String {
-    format!("{:.0}", v)
+    crate::report::markdown::thousands(v)
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {
@@ -922,6 +916,22 @@ mod tests {
         let got = classes(&pairs);
         assert_eq!(got["a1"].0, "whole_hour");
         assert_eq!(got["a2"].0, "whole_hour");
+    }
+
+    #[test]
+    fn dangling_references_are_not_paired_by_name_and_kinds_must_agree() {
+        let cfg = TimestampDriftConfig::default();
+        let w = us(2026, 1, 15, 15, 0);
+        let acts: Vec<Act> = vec![
+            ("a1", "pd:21", Some("gone"), "x", Some(w), None),
+            ("a2", "pd:21", Some("e2"), "y", None, Some(day(2026, 1, 15))),
+        ];
+        let evs: Vec<Ev> = vec![("e1", "x", Some(w), None, NY), ("e2", "y", Some(w), None, NY)];
+        let pairs =
+            classify_dst(classified_pairs(&inputs(&acts, &evs), &cfg).unwrap(), &cfg).unwrap();
+        let got = classes(&pairs);
+        assert!(!got.contains_key("a1"), "{got:?}");
+        assert_eq!(got["a2"].0, "kind_mismatch");
     }
 
     #[test]
