@@ -2,9 +2,10 @@
 //! (DESIGN.md §4.4)
 //!
 //! Calendar events are matched to CRM activities by reference id (the
-//! activity's `calendar_ref` = the event UID), else by owner (the event
-//! organiser's e-mail is a CRM user's), the same normalised subject and start
-//! times within ±36 h (nearest first). The offset Δ = activity start − event
+//! activity's `calendar_ref` = the event UID), else — for activities with no
+//! reference — by owner (the event organiser's e-mail is a CRM user's),
+//! subjects with Jaro–Winkler ≥ 0.9 after case and space folding, and starts
+//! within ±36 h (nearest first). The offset Δ = activity start − event
 //! start is classed as exact (|Δ| ≤ 2 min), day shift (±24 h), DST-only (±1 h
 //! that holds only for events while the zone keeps summer time, decided with
 //! the tz database), whole hour, half/quarter hour (real zones such as +5:30,
@@ -48,6 +49,8 @@ pub struct TimestampDriftConfig {
     pub exact_minutes: i64,
     /// Name-and-time matching window, hours either side.
     pub match_window_hours: i64,
+    /// Name matching: least Jaro–Winkler similarity of the subjects.
+    pub min_subject_similarity: f64,
     /// A source is flagged when more than this share of its pairs drift.
     pub max_drift_share: f64,
     /// A flagged source with at least this share drifted is failing.
@@ -61,6 +64,7 @@ impl Default for TimestampDriftConfig {
         TimestampDriftConfig {
             exact_minutes: 2,
             match_window_hours: 36,
+            min_subject_similarity: 0.9,
             max_drift_share: 0.05,
             fail_drift_share: 0.10,
             min_pairs: 10,
@@ -213,23 +217,54 @@ fn matched_pairs(input: &Inputs, cfg: &TimestampDriftConfig) -> Result<LazyFrame
     let rest_acts = acts.filter(col(CALENDAR_REF).is_null());
     let rest_evs =
         evs.join(by_ref.clone(), [col(EVENT_KEY)], [col(EVENT_KEY)], JoinArgs::new(JoinType::Anti));
-    let window = lit(cfg.match_window_hours * 3_600_000_000);
-    // TODO(exact subjects only): a Jaro–Winkler subject match would also pair
-    // renamed events; equality of the normalised subject keeps this a hash join.
-    let by_name = rest_acts
+    let by_name =
+        name_matches(rest_acts, rest_evs, cfg)?.select(pair_columns("owner_subject_time"));
+    Ok(concat([by_ref, by_name], UnionArgs::default())?)
+}
+
+/// Pairs of activities without a reference and events without a paired
+/// activity: same owner, starts within the window, subjects with a
+/// Jaro–Winkler similarity of at least the threshold; nearest start first,
+/// then the more similar subject; each activity and event used once.
+fn name_matches(acts: LazyFrame, evs: LazyFrame, cfg: &TimestampDriftConfig) -> Result<LazyFrame> {
+    const DAY_US: i64 = 86_400_000_000;
+    let window_us = cfg.match_window_hours * 3_600_000_000;
+    // Day buckets keep the join an equi-join: starts within the window are at
+    // most `span` days apart.
+    let span = (window_us + DAY_US - 1) / DAY_US;
+    let day = |c: &str| col(c).floor_div(lit(DAY_US));
+    let shifted: Vec<LazyFrame> = (-span..=span)
+        .map(|k| evs.clone().with_column((day(out::EVENT_START) + lit(k)).alias("__day")))
+        .collect();
+    let mut cands = acts
+        .with_column(day(out::ACTIVITY_START).alias("__day"))
         .join(
-            rest_evs,
-            [col(out::OWNER), col(out::ACT_SUBJECT)],
-            [col(out::EV_OWNER), col(out::EV_SUBJECT)],
+            concat(shifted, UnionArgs::default())?,
+            [col(out::OWNER), col("__day")],
+            [col(out::EV_OWNER), col("__day")],
             JoinArgs::new(JoinType::Inner),
         )
         .with_column((col(out::ACTIVITY_START) - col(out::EVENT_START)).abs().alias(out::TOL_ABS))
-        .filter(col(out::TOL_ABS).lt_eq(window))
-        .sort([ACTIVITY_KEY, out::TOL_ABS, EVENT_KEY], SortMultipleOptions::default())
+        .filter(col(out::TOL_ABS).lt_eq(lit(window_us)))
+        .collect()?;
+    let (a, e) = (strs(&cands, out::ACT_SUBJECT)?, strs(&cands, out::EV_SUBJECT)?);
+    let sim: Vec<f64> = a.iter().zip(&e).map(|(a, e)| subject_similarity(a, e)).collect();
+    cands.with_column(Column::new("__sim".into(), sim))?;
+    Ok(cands
+        .lazy()
+        .filter(col("__sim").gt_eq(lit(cfg.min_subject_similarity)))
+        .sort_by_exprs(
+            [col(ACTIVITY_KEY), col(out::TOL_ABS), col("__sim"), col(EVENT_KEY)],
+            SortMultipleOptions::default().with_order_descending_multi([false, false, true, false]),
+        )
         .unique_stable_generic(Some(vec![col(ACTIVITY_KEY)]), UniqueKeepStrategy::First)
-        .unique_stable_generic(Some(vec![col(EVENT_KEY)]), UniqueKeepStrategy::First)
-        .select(pair_columns("owner_subject_time"));
-    Ok(concat([by_ref, by_name], UnionArgs::default())?)
+        .unique_stable_generic(Some(vec![col(EVENT_KEY)]), UniqueKeepStrategy::First))
+}
+
+/// Jaro–Winkler similarity of two normalised subjects (prefix capped at 4,
+/// scaling 0.1, as RapidFuzz's `JaroWinkler.similarity`).
+pub fn subject_similarity(a: &str, b: &str) -> f64 {
+    strsim::jaro_winkler(a, b)
 }
 
 /// Pairs with their offset and class (DST not yet decided); collected.
@@ -688,10 +723,12 @@ fn section(
          is fixed, prefer the calendar's times, or switch to a sync that is exact."
             .to_owned()
     };
-    let caveats = "Name matching needs the same subject after case and space folding. An event \
-                   whose zone is unknown cannot be judged DST-only; its ±1 h offset counts as \
-                   whole hours. One-day shifts of all-day events are dates, not times."
-        .to_owned();
+    let caveats = format!(
+        "Name matching needs subjects with a Jaro–Winkler similarity of at least {} after case \
+         and space folding. An event whose zone is unknown cannot be judged DST-only; its ±1 h \
+         offset counts as whole hours. One-day shifts of all-day events are dates, not times.",
+        cfg.min_subject_similarity
+    );
     Ok(Section { tested, found, todo, caveats })
 }
 
@@ -932,6 +969,49 @@ mod tests {
         let got = classes(&pairs);
         assert!(!got.contains_key("a1"), "{got:?}");
         assert_eq!(got["a2"].0, "kind_mismatch");
+    }
+
+    // python3 -c "from rapidfuzz.distance import JaroWinkler as J; print(J.similarity(A, B))"
+    // for each (A, B) below (rapidfuzz 3.x).
+    const JW: [(&str, &str, f64); 6] = [
+        ("demo", "demo call", 0.888888888888889),
+        ("product demo", "prodcut demo", 0.9833333333333333),
+        ("proposal review", "proposal reveiw", 0.9866666666666667),
+        ("call", "meeting", 0.0),
+        ("onsite workshop", "onsite workshop", 1.0),
+        ("martha", "marhta", 0.9611111111111111),
+    ];
+
+    #[test]
+    fn subject_similarity_equals_rapidfuzz() {
+        for (a, b, want) in JW {
+            assert!((subject_similarity(a, b) - want).abs() < 1e-9, "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn name_matching_takes_similar_subjects_of_the_owner_only() {
+        let cfg = TimestampDriftConfig::default();
+        let w = us(2026, 1, 15, 15, 0);
+        let acts: Vec<Act> = vec![
+            ("a1", "pd:20", None, "Prodcut demo", Some(w + 60 * MIN), None),
+            ("a2", "pd:20", None, "Call", Some(w), None),
+            ("a3", "pd:20", None, "Demo call", Some(w + 35 * 60 * MIN), None),
+        ];
+        let evs: Vec<Ev> = vec![
+            ("e1", "Product demo", Some(w), None, NY),
+            ("e2", "Meeting", Some(w), None, NY),
+            ("e3", "Demo", Some(w), None, NY),
+        ];
+        let pairs =
+            classify_dst(classified_pairs(&inputs(&acts, &evs), &cfg).unwrap(), &cfg).unwrap();
+        let got = classes(&pairs);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got["a1"], ("whole_hour".to_owned(), 60, "owner_subject_time".to_owned()));
+        let loose = TimestampDriftConfig { min_subject_similarity: 0.85, ..Default::default() };
+        let pairs =
+            classify_dst(classified_pairs(&inputs(&acts, &evs), &loose).unwrap(), &loose).unwrap();
+        assert_eq!(classes(&pairs)["a3"].1, 35 * 60, "35 h apart is inside ±36 h");
     }
 
     #[test]
