@@ -413,13 +413,17 @@ fn drop_findings(days: &[Day], input: &Inputs, ctx: &RunContext) -> Result<Vec<F
     }
     let mut out = Vec::new();
     for (source, drops) in per {
-        let mut evidence = Vec::new();
-        for d in &drops {
-            let df = changes_between(input, source, Some(d.day), d.day.succ_opt(), ctx)
-                .select([col(CHANGE_KEY)])
-                .collect()?;
-            evidence.extend(strs(&df, CHANGE_KEY)?.into_iter().map(|k| ("deal_change", k)));
-        }
+        let day_numbers: Vec<i32> = drops.iter().map(|d| parse::days(d.day)).collect();
+        let on_days = Series::new("__days".into(), day_numbers).cast(&DataType::Date)?;
+        let df = input
+            .get(Table::DealChanges)
+            .filter(col(SOURCE_KEY).eq(lit(source.to_owned())))
+            .filter(local_day(ctx).is_in(lit(on_days).implode(false), false))
+            .sort([CHANGED_AT, CHANGE_KEY], SortMultipleOptions::default())
+            .select([col(CHANGE_KEY)])
+            .collect()?;
+        let evidence: Vec<(&'static str, String)> =
+            strs(&df, CHANGE_KEY)?.into_iter().map(|k| ("deal_change", k)).collect();
         let worst = drops.iter().filter_map(|d| d.z).fold(f64::INFINITY, f64::min);
         let list: Vec<String> = drops.iter().map(|d| format!("{} ({})", d.day, d.writes)).collect();
         out.push(Finding {
@@ -767,6 +771,63 @@ mod tests {
         assert_eq!(gaps.len(), 1);
         assert_eq!((gaps[0].start, gaps[0].end, gaps[0].open), (d(6, 25), d(6, 30), true));
         assert_eq!(gaps[0].working_days, 4);
+    }
+
+    /// A canonical frame of `table` from the given columns (others null).
+    fn frame(table: Table, df: DataFrame) -> DataFrame {
+        let exprs: Vec<Expr> = table
+            .schema()
+            .iter()
+            .map(|(name, dt)| match df.column(name) {
+                Ok(_) => col(name.clone()).cast(dt.clone()),
+                Err(_) => lit(NULL).cast(dt.clone()).alias(name.clone()),
+            })
+            .collect();
+        df.lazy().select(exprs).collect().unwrap()
+    }
+
+    #[test]
+    fn findings_carry_the_bounding_writes_and_the_drop_day_writes() {
+        let c = ctx(d(5, 29), &[]);
+        let per_day = series(&c, d(3, 2), d(5, 29), |_, day| match day {
+            x if x == d(5, 5) => 1,
+            x if x >= d(5, 18) && x <= d(5, 22) => 0,
+            _ => 6,
+        });
+        let mut keys = Vec::new();
+        let mut times = Vec::new();
+        for (day, n) in &per_day {
+            for i in 0..*n {
+                keys.push(format!("c{day}-{i}"));
+                let at = day.and_hms_opt(10, i as u32, 0).unwrap();
+                times.push(Utc.from_utc_datetime(&at).timestamp_micros());
+            }
+        }
+        let n = keys.len();
+        let changes = df!(
+            CHANGE_KEY => keys,
+            CHANGED_AT => times,
+            DEAL_KEY => vec!["d1"; n],
+            FIELD => vec!["value"; n],
+            SOURCE_CLASS => vec![SourceClass::Integration.as_str(); n],
+            SOURCE_KEY => vec!["integration:billing"; n],
+        )
+        .unwrap();
+        let mut frames: BTreeMap<Table, DataFrame> =
+            Table::ALL.iter().map(|t| (*t, DataFrame::empty_with_schema(&t.schema()))).collect();
+        frames.insert(Table::DealChanges, frame(Table::DealChanges, changes));
+        let out = SyncGaps.run(&Inputs::new(&frames), &c).unwrap();
+        let by: BTreeMap<&str, &Finding> =
+            out.findings.iter().map(|f| (f.metric.as_str(), f)).collect();
+        let gap = by["gap_working_days"];
+        assert_eq!((gap.value, gap.severity), (5.0, Severity::Fail));
+        let ev: Vec<&str> = gap.evidence.iter().map(|e| e.1.as_str()).collect();
+        assert_eq!(ev, ["c2026-05-15-5", "c2026-05-25-0"]);
+        let drop = by["sudden_drop_days"];
+        let ev: Vec<&str> = drop.evidence.iter().map(|e| e.1.as_str()).collect();
+        assert_eq!(ev, ["c2026-05-05-0"]);
+        assert!((drop.value - robust_z(1.0, 6.0, 0.0)).abs() < 1e-12);
+        assert_eq!(out.tables[0].1.height(), 1);
     }
 
     #[test]
