@@ -15,7 +15,10 @@
 //! drop when it has some. Requiring z ≤ −3.5 of a zero day too keeps bursty
 //! writers (a workflow automation whose daily count swings from 0 to 15) from
 //! raising one-day "gaps" that are just their own variation; a steady sync
-//! going silent has z far below −3.5. Consecutive gap days (in the working-day
+//! going silent has z far below −3.5. A drop must also be to at most 25% of
+//! the median: counts of a Poisson-like writer over 20 days can give a MAD
+//! so small that 12 writes against a median of 18 reach z ≤ −3.5, which is
+//! noise, not an outage. Consecutive gap days (in the working-day
 //! series) are merged into one gap interval. The age of the last write at
 //! `--as-of` is reported per integration.
 //!
@@ -55,8 +58,10 @@ pub struct SyncGapsConfig {
     pub baseline_days: i64,
     /// A source "normally writes" on a day whose baseline median is at least this.
     pub min_median: f64,
-    /// Robust z at or below this is a sudden drop.
+    /// Robust z at or below this is a sudden drop (or, with no writes, a gap day).
     pub drop_z: f64,
+    /// A sudden drop must also be to at most this share of the baseline median.
+    pub max_drop_share: f64,
     /// Fewest working days in the baseline window for it to count.
     pub min_baseline_days: usize,
     /// A gap of at least this many working days is failing (shorter: warning).
@@ -69,6 +74,7 @@ impl Default for SyncGapsConfig {
             baseline_days: 28,
             min_median: 5.0,
             drop_z: -3.5,
+            max_drop_share: 0.25,
             min_baseline_days: 10,
             fail_gap_days: 3,
         }
@@ -263,7 +269,7 @@ fn assess_series(source: &str, days: &[NaiveDate], writes: &[u64], ctx: &RunCont
             z,
             normal,
             gap: normal && outlier && x == 0,
-            drop: normal && outlier && x > 0,
+            drop: normal && outlier && x > 0 && x as f64 <= cfg.max_drop_share * m.unwrap_or(0.0),
         });
     }
     out
@@ -555,7 +561,7 @@ fn section(
          silence). Where that median is at least {m}, the integration normally writes. A day whose \
          robust z-score (distance from the median in units of 1.4826 × the median absolute \
          deviation) is {z} or lower is then a gap day when it has no writes — consecutive gap days \
-         form one gap — and a sudden drop when it has some. A writer whose daily count often \
+         form one gap — and a sudden drop when it has some but at most {r:.0}% of the median. A writer whose daily count often \
          swings to zero on its own is therefore not flagged for a single quiet day. The time \
          since each integration's last write is reported.",
         zone = ctx.zone,
@@ -563,6 +569,7 @@ fn section(
         b = cfg.baseline_days,
         m = cfg.min_median,
         z = cfg.drop_z,
+        r = 100.0 * cfg.max_drop_share,
     );
     let found = found_text(gaps, days, last, findings);
     let todo = if gaps.is_empty() && findings.is_empty() {
@@ -828,6 +835,22 @@ mod tests {
         assert_eq!(ev, ["c2026-05-05-0"]);
         assert!((drop.value - robust_z(1.0, 6.0, 0.0)).abs() < 1e-12);
         assert_eq!(out.tables[0].1.height(), 1);
+    }
+
+    #[test]
+    fn a_drop_must_also_be_to_a_quarter_of_the_median() {
+        let c = ctx(d(6, 30), &[]);
+        let per_day = series(&c, d(3, 2), d(6, 30), |i, day| match day {
+            x if x == d(5, 13) => 2,
+            x if x == d(6, 10) => 1,
+            _ => 5 + (i % 2) as u64,
+        });
+        let counts = BTreeMap::from([("sync".to_owned(), per_day)]);
+        let days = assess(&counts, &c);
+        let at = |day| days.iter().find(|x| x.day == day).unwrap();
+        // 2 against 5.5 (MAD 0.5): z = -4.72 but 36% of the median.
+        assert!(at(d(5, 13)).z.unwrap() <= -3.5 && !at(d(5, 13)).drop);
+        assert!(at(d(6, 10)).drop, "1 against 5.5 is 18% of the median");
     }
 
     #[test]

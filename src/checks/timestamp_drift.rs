@@ -57,6 +57,10 @@ pub struct TimestampDriftConfig {
     pub fail_drift_share: f64,
     /// Sources with fewer pairs are reported but not flagged.
     pub min_pairs: u64,
+    /// Times up to this many hours past as-of are not "future": the default
+    /// as-of is the latest deal or change time, and activities and notes
+    /// written minutes later while the export ran are not impossible.
+    pub future_grace_hours: i64,
 }
 
 impl Default for TimestampDriftConfig {
@@ -68,6 +72,7 @@ impl Default for TimestampDriftConfig {
             max_drift_share: 0.05,
             fail_drift_share: 0.10,
             min_pairs: 10,
+            future_grace_hours: 24,
         }
     }
 }
@@ -539,7 +544,8 @@ impl Impossible {
 
 /// Won before created, done before created, and times past `--as-of`.
 fn impossible(input: &Inputs, ctx: &RunContext) -> Result<Vec<Impossible>> {
-    let as_of = lit(ctx.as_of.timestamp_micros());
+    let grace = ctx.config.timestamp_drift.future_grace_hours * 3_600_000_000;
+    let as_of = lit(ctx.as_of.timestamp_micros() + grace);
     let us = |c: &str| col(c).cast(DataType::Int64);
     let future = |c: &str| us(c).gt(as_of.clone()).fill_null(lit(false));
     let specs: [(&'static str, &'static str, &'static str, Table, &str, Expr); 6] = [
@@ -673,13 +679,14 @@ fn section(
          classed as whole hours, 1 h during summer time only (checked against the time-zone \
          database), half or quarter hours, one day, or other. A sync is flagged when more than \
          {p:.0}% of its meetings are off (failing from {f:.0}%, at least {n} meetings). Deals won \
-         before they were created, activities done before they were created and timestamps after \
-         the as-of time are counted too.",
+         before they were created, activities done before they were created and timestamps more \
+         than {g} h after the as-of time are counted too.",
         h = cfg.match_window_hours,
         m = cfg.exact_minutes,
         p = 100.0 * cfg.max_drift_share,
         f = 100.0 * cfg.fail_drift_share,
         n = cfg.min_pairs,
+        g = cfg.future_grace_hours,
     );
     let flagged: Vec<&Finding> = findings.iter().filter(|f| f.metric == "drift_share").collect();
     let at_stake: f64 = flagged.iter().filter_map(|f| f.value_at_stake).sum();
@@ -1072,7 +1079,7 @@ mod tests {
             DEAL_KEY => ["d1", "d2"],
             CREATED_AT => [us(2026, 2, 1, 0, 0), us(2026, 2, 1, 0, 0)],
             WON_AT => [Some(us(2026, 1, 1, 0, 0)), Some(us(2026, 3, 1, 0, 0))],
-            UPDATED_AT => [None, Some(us(2026, 12, 2, 0, 0))],
+            UPDATED_AT => [None, Some(us(2026, 12, 3, 0, 0))],
         )
         .unwrap();
         let acts = df!(
@@ -1082,7 +1089,11 @@ mod tests {
             IS_ALL_DAY => [false, false],
         )
         .unwrap();
-        let notes = df!(NOTE_KEY => ["n1"], CREATED_AT => [us(2026, 12, 1, 0, 0)]).unwrap();
+        let notes = df!(
+            NOTE_KEY => ["n1", "n2"],
+            CREATED_AT => [us(2026, 12, 2, 0, 0), us(2026, 12, 1, 23, 0)],
+        )
+        .unwrap();
         let mut frames: BTreeMap<Table, DataFrame> =
             Table::ALL.iter().map(|t| (*t, DataFrame::empty_with_schema(&t.schema()))).collect();
         frames.insert(Table::Deals, frame(Table::Deals, deals));
