@@ -593,6 +593,10 @@ fn section(
 fn found_text(gaps: &[Gap], days: &[Day], last: &[(String, i64, f64)], f: &[Finding]) -> String {
     let gap_findings: Vec<&Finding> = f.iter().filter(|f| f.metric == "gap_working_days").collect();
     let at_stake: f64 = gap_findings.iter().filter_map(|f| f.value_at_stake).sum();
+    if last.is_empty() {
+        return "The change log has no writes by integrations, API clients or automation."
+            .to_owned();
+    }
     let mut text = match gaps.len() {
         0 => "No integration went silent on a day it normally writes.".to_owned(),
         n => format!(

@@ -690,17 +690,23 @@ fn section(
     );
     let flagged: Vec<&Finding> = findings.iter().filter(|f| f.metric == "drift_share").collect();
     let at_stake: f64 = flagged.iter().filter_map(|f| f.value_at_stake).sum();
-    let mut found = match flagged.len() {
-        0 => "No calendar sync shifts meeting times beyond the threshold.".to_owned(),
-        n => format!(
+    let rows = source_rows(summary)?;
+    let mut found = match (rows.is_empty(), flagged.len()) {
+        (true, _) => "The input has no calendar-synced meetings paired with calendar events, so \
+                      no sync could be judged."
+            .to_owned(),
+        (false, 0) => "No calendar sync shifts meeting times beyond the threshold.".to_owned(),
+        (false, n) => format!(
             "{n} calendar sync(s) write meetings at the wrong time; the deals concerned hold {} of \
              open pipeline.",
             money(at_stake)
         ),
     };
-    found.push_str("\n\n| sync | meetings | off | share | most common offset | kinds |\n");
-    found.push_str("|---|---:|---:|---:|---:|---|\n");
-    for r in source_rows(summary)? {
+    if !rows.is_empty() {
+        found.push_str("\n\n| sync | meetings | off | share | most common offset | kinds |\n");
+        found.push_str("|---|---:|---:|---:|---:|---|\n");
+    }
+    for r in rows {
         found.push_str(&format!(
             "| {} | {} | {} | {:.1}% | {} min | {} |\n",
             r.source,
