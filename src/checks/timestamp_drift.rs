@@ -332,39 +332,63 @@ pub fn in_dst(zone: &str, us: i64) -> Option<bool> {
 }
 
 /// One ±1 h pair: (row, source, zone, sign of Δ, event in DST).
-type HourPair = (usize, String, String, i64, Option<bool>);
+type HourPair = (u32, String, String, i64, Option<bool>);
 
-/// Decides DST-only on the ±1 h pairs: within one (source, zone, sign)
-/// group, the offset must occur only for events in summer time.
-fn classify_dst(mut df: DataFrame, cfg: &TimestampDriftConfig) -> Result<DataFrame> {
-    let class = strs(&df, out::CLASS)?;
-    let offset = i64s(&df, out::OFFSET)?;
-    let source = strs(&df, out::SOURCE)?;
-    let zone = strs(&df, out::EVENT_ZONE)?;
-    let start = i64s(&df, out::EVENT_START)?;
-    let tol = cfg.exact_minutes;
-    let hour: Vec<HourPair> = (0..df.height())
-        .filter(|&i| class[i] == "whole_hour" && (offset[i].abs() - 60).abs() <= tol)
+/// The ±1 h pairs (whole hours within the tolerance of 60 min), with their
+/// row number; in DST or not is read from the tz database here.
+fn hour_pairs(df: &DataFrame, cfg: &TimestampDriftConfig) -> Result<Vec<HourPair>> {
+    let hour = df
+        .clone()
+        .lazy()
+        .with_row_index("__row", None)
+        .filter(
+            col(out::CLASS)
+                .eq(lit("whole_hour"))
+                .and((col(out::OFFSET).abs() - lit(60_i64)).abs().lt_eq(lit(cfg.exact_minutes))),
+        )
+        .collect()?;
+    let rows = i64s(&hour, "__row")?;
+    let offset = i64s(&hour, out::OFFSET)?;
+    let source = strs(&hour, out::SOURCE)?;
+    let zone = strs(&hour, out::EVENT_ZONE)?;
+    let start = i64s(&hour, out::EVENT_START)?;
+    Ok((0..hour.height())
         .map(|i| {
             let dst = in_dst(&zone[i], start[i]);
-            (i, source[i].clone(), zone[i].clone(), offset[i].signum(), dst)
+            let row = u32::try_from(rows[i]).unwrap_or(u32::MAX);
+            (row, source[i].clone(), zone[i].clone(), offset[i].signum(), dst)
         })
-        .collect();
-    let mut outside: BTreeMap<(String, String, i64), bool> = BTreeMap::new();
+        .collect())
+}
+
+/// Decides DST-only on the ±1 h pairs: within one (source, zone, sign)
+/// group, the offset must occur only for events in summer time. Only the
+/// ±1 h pairs leave Polars; they are joined back by row number.
+fn classify_dst(df: DataFrame, cfg: &TimestampDriftConfig) -> Result<DataFrame> {
+    let hour = hour_pairs(&df, cfg)?;
+    let mut outside: BTreeMap<(&str, &str, i64), bool> = BTreeMap::new();
     for (_, s, z, sign, dst) in &hour {
-        *outside.entry((s.clone(), z.clone(), *sign)).or_default() |= *dst != Some(true);
+        *outside.entry((s.as_str(), z.as_str(), *sign)).or_default() |= *dst != Some(true);
     }
-    let mut classes = class;
-    let mut dst_col: Vec<Option<bool>> = vec![None; df.height()];
-    for (i, s, z, sign, dst) in hour {
-        dst_col[i] = dst;
-        if !outside[&(s, z, sign)] {
-            classes[i] = "dst_only".to_owned();
-        }
-    }
-    df.with_column(Column::new(out::CLASS.into(), classes))?;
-    df.with_column(Column::new(out::IN_DST.into(), dst_col))?;
-    Ok(df)
+    let rows: Vec<u32> = hour.iter().map(|h| h.0).collect();
+    let dst: Vec<Option<bool>> = hour.iter().map(|h| h.4).collect();
+    let class: Vec<&str> = hour
+        .iter()
+        .map(
+            |(_, s, z, sign, _)| {
+                if outside[&(s.as_str(), z.as_str(), *sign)] { "whole_hour" } else { "dst_only" }
+            },
+        )
+        .collect();
+    let update = df!("__row" => rows, out::IN_DST => dst, "__class" => class)?;
+    Ok(df
+        .lazy()
+        .with_row_index("__row", None)
+        .join(update.lazy(), [col("__row")], [col("__row")], JoinArgs::new(JoinType::Left))
+        .sort(["__row"], SortMultipleOptions::default())
+        .with_column(coalesce(&[col("__class"), col(out::CLASS)]).alias(out::CLASS))
+        .drop(cols(["__row", "__class"]))
+        .collect()?)
 }
 
 /// Counts, share and modal offset grouped by `keys` (source, or source and
