@@ -180,7 +180,8 @@ fn events(input: &Inputs) -> LazyFrame {
     let users = input.get(Table::Users).select([col(USER_KEY), norm(col(EMAIL)).alias("__email")]);
     input
         .get(Table::CalendarEvents)
-        .with_column(norm(col(ORGANIZER_EMAIL).str().replace(lit("mailto:"), lit(""), true)))
+        // Ingest strips `mailto:` already; canonical inputs may still carry it.
+        .with_column(norm(col(ORGANIZER_EMAIL)).str().replace(lit("mailto:"), lit(""), true))
         .join(users, [col(ORGANIZER_EMAIL)], [col("__email")], JoinArgs::new(JoinType::Left))
         .select([
             col(EVENT_KEY),
@@ -238,10 +239,13 @@ fn name_matches(acts: LazyFrame, evs: LazyFrame, cfg: &TimestampDriftConfig) -> 
     // most `span` days apart.
     let span = (window_us + DAY_US - 1) / DAY_US;
     let day = |c: &str| col(c).floor_div(lit(DAY_US));
+    let named = |c: &str| col(c).is_not_null().and(col(c).neq(lit("")));
+    let evs = evs.filter(named(out::EV_SUBJECT));
     let shifted: Vec<LazyFrame> = (-span..=span)
         .map(|k| evs.clone().with_column((day(out::EVENT_START) + lit(k)).alias("__day")))
         .collect();
     let mut cands = acts
+        .filter(named(out::ACT_SUBJECT))
         .with_column(day(out::ACTIVITY_START).alias("__day"))
         .join(
             concat(shifted, UnionArgs::default())?,
@@ -877,7 +881,7 @@ mod tests {
             START_DATE => evs.iter().map(|e| e.3).collect::<Vec<_>>(),
             IS_ALL_DAY => evs.iter().map(|e| e.3.is_some()).collect::<Vec<_>>(),
             ZONE => evs.iter().map(|e| e.4).collect::<Vec<_>>(),
-            ORGANIZER_EMAIL => evs.iter().map(|_| "mailto:Ann@X.com").collect::<Vec<_>>(),
+            ORGANIZER_EMAIL => evs.iter().map(|_| "MAILTO:Ann@X.com").collect::<Vec<_>>(),
         )
         .unwrap();
         let u = df!(
@@ -1034,11 +1038,13 @@ mod tests {
             ("a1", "pd:20", None, "Prodcut demo", Some(w + 60 * MIN), None),
             ("a2", "pd:20", None, "Call", Some(w), None),
             ("a3", "pd:20", None, "Demo call", Some(w + 35 * 60 * MIN), None),
+            ("a4", "pd:20", None, " ", Some(w), None),
         ];
         let evs: Vec<Ev> = vec![
             ("e1", "Product demo", Some(w), None, NY),
             ("e2", "Meeting", Some(w), None, NY),
             ("e3", "Demo", Some(w), None, NY),
+            ("e4", "", Some(w), None, NY),
         ];
         let pairs =
             classify_dst(classified_pairs(&inputs(&acts, &evs), &cfg).unwrap(), &cfg).unwrap();
