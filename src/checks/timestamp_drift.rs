@@ -125,6 +125,13 @@ mod out {
     pub const ACT_SUBJECT: &str = "__act_subject";
     pub const EV_ALL_DAY: &str = "__ev_all_day";
     pub const TOL_ABS: &str = "__abs";
+    pub const NEW_CLASS: &str = "__class";
+    pub const IS_DRIFTED: &str = "__d";
+    pub const DAY_BUCKET: &str = "__day";
+    pub const USER_EMAIL: &str = "__email";
+    pub const MIXED: &str = "__mixed";
+    pub const ROW: &str = "__row";
+    pub const SIMILARITY: &str = "__sim";
 }
 
 /// Offset classes, in report order, with plain names.
@@ -177,12 +184,13 @@ fn synced_activities(input: &Inputs) -> LazyFrame {
 
 /// Events with their organiser's user key and start.
 fn events(input: &Inputs) -> LazyFrame {
-    let users = input.get(Table::Users).select([col(USER_KEY), norm(col(EMAIL)).alias("__email")]);
+    let users =
+        input.get(Table::Users).select([col(USER_KEY), norm(col(EMAIL)).alias(out::USER_EMAIL)]);
     input
         .get(Table::CalendarEvents)
         // Ingest strips `mailto:` already; canonical inputs may still carry it.
         .with_column(norm(col(ORGANIZER_EMAIL)).str().replace(lit("mailto:"), lit(""), true))
-        .join(users, [col(ORGANIZER_EMAIL)], [col("__email")], JoinArgs::new(JoinType::Left))
+        .join(users, [col(ORGANIZER_EMAIL)], [col(out::USER_EMAIL)], JoinArgs::new(JoinType::Left))
         .select([
             col(EVENT_KEY),
             col(UID),
@@ -204,7 +212,7 @@ fn pair_columns(matched_by: &str) -> Vec<Expr> {
         lit(matched_by).alias(out::MATCHED_BY),
         col(out::ACTIVITY_START),
         col(out::EVENT_START),
-        (col(IS_ALL_DAY).neq(col(out::EV_ALL_DAY))).alias("__mixed"),
+        (col(IS_ALL_DAY).neq(col(out::EV_ALL_DAY))).alias(out::MIXED),
         coalesce(&[col(out::EVENT_ZONE), col(SOURCE_TIMEZONE)]).alias(out::EVENT_ZONE),
     ]
 }
@@ -242,15 +250,15 @@ fn name_matches(acts: LazyFrame, evs: LazyFrame, cfg: &TimestampDriftConfig) -> 
     let named = |c: &str| col(c).is_not_null().and(col(c).neq(lit("")));
     let evs = evs.filter(named(out::EV_SUBJECT));
     let shifted: Vec<LazyFrame> = (-span..=span)
-        .map(|k| evs.clone().with_column((day(out::EVENT_START) + lit(k)).alias("__day")))
+        .map(|k| evs.clone().with_column((day(out::EVENT_START) + lit(k)).alias(out::DAY_BUCKET)))
         .collect();
     let mut cands = acts
         .filter(named(out::ACT_SUBJECT))
-        .with_column(day(out::ACTIVITY_START).alias("__day"))
+        .with_column(day(out::ACTIVITY_START).alias(out::DAY_BUCKET))
         .join(
             concat(shifted, UnionArgs::default())?,
-            [col(out::OWNER), col("__day")],
-            [col(out::EV_OWNER), col("__day")],
+            [col(out::OWNER), col(out::DAY_BUCKET)],
+            [col(out::EV_OWNER), col(out::DAY_BUCKET)],
             JoinArgs::new(JoinType::Inner),
         )
         .with_column((col(out::ACTIVITY_START) - col(out::EVENT_START)).abs().alias(out::TOL_ABS))
@@ -258,12 +266,12 @@ fn name_matches(acts: LazyFrame, evs: LazyFrame, cfg: &TimestampDriftConfig) -> 
         .collect()?;
     let (a, e) = (strs(&cands, out::ACT_SUBJECT)?, strs(&cands, out::EV_SUBJECT)?);
     let sim: Vec<f64> = a.iter().zip(&e).map(|(a, e)| subject_similarity(a, e)).collect();
-    cands.with_column(Column::new("__sim".into(), sim))?;
+    cands.with_column(Column::new(out::SIMILARITY.into(), sim))?;
     Ok(cands
         .lazy()
-        .filter(col("__sim").gt_eq(lit(cfg.min_subject_similarity)))
+        .filter(col(out::SIMILARITY).gt_eq(lit(cfg.min_subject_similarity)))
         .sort_by_exprs(
-            [col(ACTIVITY_KEY), col(out::TOL_ABS), col("__sim"), col(EVENT_KEY)],
+            [col(ACTIVITY_KEY), col(out::TOL_ABS), col(out::SIMILARITY), col(EVENT_KEY)],
             SortMultipleOptions::default().with_order_descending_multi([false, false, true, false]),
         )
         .unique_stable_generic(Some(vec![col(ACTIVITY_KEY)]), UniqueKeepStrategy::First)
@@ -286,7 +294,7 @@ fn classified_pairs(input: &Inputs, cfg: &TimestampDriftConfig) -> Result<DataFr
     let abs = col(out::TOL_ABS);
     let near = |m: i64| (abs.clone() - lit(m)).abs().lt_eq(lit(tol));
     let near_multiple = |m: i64| ((abs.clone() + lit(tol)) % lit(m)).lt_eq(lit(2 * tol));
-    let class = when(col("__mixed"))
+    let class = when(col(out::MIXED))
         .then(lit("kind_mismatch"))
         .when(abs.clone().lt_eq(lit(tol)))
         .then(lit("exact"))
@@ -302,7 +310,7 @@ fn classified_pairs(input: &Inputs, cfg: &TimestampDriftConfig) -> Result<DataFr
         .with_column(col(out::OFFSET).abs().alias(out::TOL_ABS))
         .with_column(class.alias(out::CLASS))
         .with_column(nominal_offset().alias(out::NOMINAL))
-        .drop(cols(["__mixed", out::TOL_ABS]))
+        .drop(cols([out::MIXED, out::TOL_ABS]))
         .sort([out::SOURCE, ACTIVITY_KEY], SortMultipleOptions::default())
         .collect()?;
     Ok(df)
@@ -344,14 +352,14 @@ fn hour_pairs(df: &DataFrame, cfg: &TimestampDriftConfig) -> Result<Vec<HourPair
     let hour = df
         .clone()
         .lazy()
-        .with_row_index("__row", None)
+        .with_row_index(out::ROW, None)
         .filter(
             col(out::CLASS)
                 .eq(lit("whole_hour"))
                 .and((col(out::OFFSET).abs() - lit(60_i64)).abs().lt_eq(lit(cfg.exact_minutes))),
         )
         .collect()?;
-    let rows = i64s(&hour, "__row")?;
+    let rows = i64s(&hour, out::ROW)?;
     let offset = i64s(&hour, out::OFFSET)?;
     let source = strs(&hour, out::SOURCE)?;
     let zone = strs(&hour, out::EVENT_ZONE)?;
@@ -384,14 +392,14 @@ fn classify_dst(df: DataFrame, cfg: &TimestampDriftConfig) -> Result<DataFrame> 
             },
         )
         .collect();
-    let update = df!("__row" => rows, out::IN_DST => dst, "__class" => class)?;
+    let update = df!(out::ROW => rows, out::IN_DST => dst, out::NEW_CLASS => class)?;
     Ok(df
         .lazy()
-        .with_row_index("__row", None)
-        .join(update.lazy(), [col("__row")], [col("__row")], JoinArgs::new(JoinType::Left))
-        .sort(["__row"], SortMultipleOptions::default())
-        .with_column(coalesce(&[col("__class"), col(out::CLASS)]).alias(out::CLASS))
-        .drop(cols(["__row", "__class"]))
+        .with_row_index(out::ROW, None)
+        .join(update.lazy(), [col(out::ROW)], [col(out::ROW)], JoinArgs::new(JoinType::Left))
+        .sort([out::ROW], SortMultipleOptions::default())
+        .with_column(coalesce(&[col(out::NEW_CLASS), col(out::CLASS)]).alias(out::CLASS))
+        .drop(cols([out::ROW, out::NEW_CLASS]))
         .collect()?)
 }
 
@@ -401,7 +409,7 @@ fn summary_level(lf: &LazyFrame, keys: &[&str], name: &str) -> LazyFrame {
     let key_cols: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
     let mut aggs = vec![
         len().cast(DataType::UInt64).alias(out::PAIRS),
-        col("__d").sum().cast(DataType::UInt64).alias(out::DRIFTED),
+        col(out::IS_DRIFTED).sum().cast(DataType::UInt64).alias(out::DRIFTED),
     ];
     for (c, _) in CLASSES {
         aggs.push(col(out::CLASS).eq(lit(c)).sum().cast(DataType::UInt64).alias(c));
@@ -411,7 +419,7 @@ fn summary_level(lf: &LazyFrame, keys: &[&str], name: &str) -> LazyFrame {
     mode_keys.push(col(out::NOMINAL));
     let modal = lf
         .clone()
-        .filter(col("__d"))
+        .filter(col(out::IS_DRIFTED))
         .group_by(mode_keys)
         .agg([len().alias(out::N)])
         .sort_by_exprs(
@@ -431,7 +439,8 @@ fn summary_level(lf: &LazyFrame, keys: &[&str], name: &str) -> LazyFrame {
 /// Per source and per (source, owner): pairs, drifted, share, modal offset
 /// (of the drifted pairs, snapped to their class), pairs per class.
 fn summary(pairs: &DataFrame) -> Result<DataFrame> {
-    let lf = pairs.clone().lazy().with_column(col(out::CLASS).neq(lit("exact")).alias("__d"));
+    let lf =
+        pairs.clone().lazy().with_column(col(out::CLASS).neq(lit("exact")).alias(out::IS_DRIFTED));
     let by_source = summary_level(&lf, &[out::SOURCE], "source")
         .with_column(lit(NULL).cast(DataType::String).alias(out::OWNER));
     let by_owner = summary_level(&lf, &[out::SOURCE, out::OWNER], "owner");
@@ -449,7 +458,9 @@ fn summary(pairs: &DataFrame) -> Result<DataFrame> {
         concat([by_source.select(select.clone()), by_owner.select(select)], UnionArgs::default())?
             .sort(
                 [out::LEVEL, out::SOURCE, out::OWNER],
-                SortMultipleOptions::default().with_order_descending(true).with_nulls_last(false),
+                SortMultipleOptions::default()
+                    .with_order_descending_multi([true, false, false])
+                    .with_nulls_last(false),
             )
             .collect()?;
     Ok(df)
@@ -1055,6 +1066,21 @@ mod tests {
         let pairs =
             classify_dst(classified_pairs(&inputs(&acts, &evs), &loose).unwrap(), &loose).unwrap();
         assert_eq!(classes(&pairs)["a3"].1, 35 * 60, "35 h apart is inside ±36 h");
+    }
+
+    #[test]
+    fn config_section_has_design_defaults_and_rejects_unknown_keys() {
+        let c = Config::parse("[timestamp_drift]\nmax_drift_share = 0.1\n").unwrap();
+        assert!((c.timestamp_drift.max_drift_share - 0.1).abs() < 1e-12);
+        assert_eq!(c.timestamp_drift.exact_minutes, 2);
+        assert_eq!(c.timestamp_drift.match_window_hours, 36);
+        let d = Config::parse("").unwrap();
+        assert!((d.timestamp_drift.max_drift_share - 0.05).abs() < 1e-12);
+        assert!((d.sync_gaps.min_median - 5.0).abs() < 1e-12);
+        assert!((d.sync_gaps.drop_z - -3.5).abs() < 1e-12);
+        assert_eq!(d.sync_gaps.baseline_days, 28);
+        let err = Config::parse("[sync_gaps]\nbaseline_dayz = 3\n").unwrap_err();
+        assert!(err.contains("baseline_dayz"), "{err}");
     }
 
     #[test]

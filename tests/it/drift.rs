@@ -24,6 +24,15 @@ fn strs(df: &DataFrame, name: &str) -> Vec<String> {
     s.str().unwrap().iter().map(|v| v.unwrap_or("").to_owned()).collect()
 }
 
+/// Change ids of the clean look-alikes (human bulk edits, channel fixes).
+fn lookalike_changes() -> BTreeSet<String> {
+    read_labels(&repo("data/sample/labels/clean_lookalikes.csv"))
+        .into_iter()
+        .filter(|r| r["kind"] != "deal_title_number_only")
+        .map(|r| format!("pd:{}", r["entity_id"]))
+        .collect()
+}
+
 /// Precision and recall of `found` against `labelled`.
 fn score(found: &BTreeSet<String>, labelled: &BTreeSet<String>) -> (f64, f64) {
     let hit = found.intersection(labelled).count() as f64;
@@ -126,7 +135,12 @@ fn sync_gaps_finds_the_labelled_silence_and_nothing_else() {
     assert_eq!(gaps[0].severity, Severity::Fail);
     assert_eq!(gaps[0].evidence.len(), 2, "last write before, first write after");
     assert!(out.findings.iter().all(|f| f.metric != "sudden_drop_days"));
+    let lookalikes = lookalike_changes();
+    assert!(!lookalikes.is_empty());
     for f in &out.findings {
+        for (kind, key) in &f.evidence {
+            assert!(*kind != "deal_change" || !lookalikes.contains(key), "look-alike {key}");
+        }
         assert!(!f.segment.starts_with("human:"), "a human source is flagged: {}", f.message);
         assert!(!f.segment.starts_with("automation"), "the automation is flagged: {}", f.message);
     }
