@@ -5,17 +5,25 @@
 //! activity's `calendar_ref` = the event UID), else — for activities with no
 //! reference — by owner (the event organiser's e-mail is a CRM user's),
 //! subjects with Jaro–Winkler ≥ 0.9 after case and space folding, and starts
-//! within ±36 h (nearest first). The offset Δ = activity start − event
-//! start is classed as exact (|Δ| ≤ 2 min), day shift (±24 h), DST-only (±1 h
-//! that holds only for events while the zone keeps summer time, decided with
-//! the tz database), whole hour, half/quarter hour (real zones such as +5:30,
-//! +5:45, +9:30) or other. Per syncing integration (the activity's creator)
-//! and per owner: pairs, share drifted, modal offset; a source is flagged when
-//! more than 5% of its pairs drift. Impossible orders (won before created,
-//! done before created) and timestamps past `--as-of` are reported too.
+//! within ±36 h (nearest first, each activity and event used once). The
+//! offset Δ = activity start − event start (all-day: dates at midnight) is
+//! classed, with a tolerance of 2 min, as: exact (|Δ| ≤ 2 min); day shift
+//! (|Δ| = 24 h); whole hour (a non-zero multiple of 60 min); DST-only (±1 h
+//! where, within the same source, zone and sign, every such pair has its
+//! event in summer time per the tz database — zone = the event's resolved
+//! zone, else the activity's source zone); half/quarter hour (a multiple of
+//! 15 min: real zones such as +5:30, +5:45, +9:30); all-day vs timed; or
+//! other. Per syncing integration (the activity's creator user) and per
+//! owner: pairs, share drifted, modal offset; a source with at least 10 pairs
+//! is flagged when more than 5% drift (failing from 10%). Impossible orders
+//! (won before created, done before created) and timestamps more than 24 h
+//! past `--as-of` are reported too.
 //!
-//! Cost: two joins of the synced activities with the events, one group-by per
-//! summary level; the tz-database look-up runs only on the ±1 h pairs.
+//! Cost: a hash join of the synced activities with the events on the
+//! reference; for unreferenced activities only, an equi-join on owner and day
+//! bucket and Jaro–Winkler on those candidates; one group-by per summary
+//! level; the tz-database look-up runs only on the ±1 h pairs; six filters
+//! for the impossible timestamps.
 
 use std::collections::BTreeMap;
 
