@@ -31,6 +31,10 @@ pub struct Config {
     pub low_intent_deals: crate::checks::low_intent_deals::LowIntentConfig,
     /// Grace and paid sources of `attribution_overwrites`.
     pub attribution_overwrites: crate::checks::attribution_overwrites::AttributionConfig,
+    /// Thresholds of `timestamp_drift`.
+    pub timestamp_drift: crate::checks::timestamp_drift::TimestampDriftConfig,
+    /// Thresholds of `sync_gaps`.
+    pub sync_gaps: crate::checks::sync_gaps::SyncGapsConfig,
     /// Integration rollouts (used by `stage_time_rollout`).
     pub rollouts: Vec<Rollout>,
     /// The integrations to score; when empty they are discovered from the

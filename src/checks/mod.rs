@@ -11,6 +11,8 @@ pub mod low_intent_deals;
 pub mod month_end_spikes;
 pub mod repeated_writes;
 pub mod stage_time_rollout;
+pub mod sync_gaps;
+pub mod timestamp_drift;
 #[cfg(test)]
 mod test_inputs;
 
@@ -69,9 +71,11 @@ pub struct Prior {
 pub static REGISTRY: &[&dyn Check] = &[
     &month_end_spikes::MonthEndSpikes,
     &stage_time_rollout::StageTimeRollout,
+    &timestamp_drift::TimestampDrift,
     &repeated_writes::RepeatedWrites,
     &low_intent_deals::LowIntentDeals,
     &attribution_overwrites::AttributionOverwrites,
+    &sync_gaps::SyncGaps,
     &integration_scorecard::IntegrationScorecard,
 ];
 

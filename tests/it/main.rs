@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod drift;
 mod ingest;
 mod maven;
 mod rollout;
