@@ -47,7 +47,7 @@ impl Check for IntegrationScorecard {
 
     fn run(&self, input: &Inputs, ctx: &RunContext) -> Result<CheckOutput> {
         let writers = writers(input)?;
-        let idents = identities(&writers, &ctx.config.integrations);
+        let idents = identities(&writers, &ctx.config);
         let cards: Vec<Card> =
             idents.iter().map(|i| score(i, &writers, input.prior(), ctx)).collect();
         let findings = cards.iter().filter_map(card_finding).collect();
@@ -228,21 +228,29 @@ fn writers(input: &Inputs) -> Result<Writers> {
     Ok(w)
 }
 
-/// Users who create activities or notes through a sync or integration.
+/// Accounts that create activities or notes but never write as people (no
+/// UI or mobile edits): syncs and connectors running under their own user.
 fn sync_creators(input: &Inputs, w: &mut Writers) -> Result<()> {
     let users = input.get(Table::Users).select([col(USER_KEY), col(NAME)]);
-    let acts = input
-        .get(Table::Activities)
-        .filter(col(CREATED_VIA_RAW).is_not_null().and(col(CREATOR_USER_KEY).is_not_null()))
-        .group_by([col(CREATOR_USER_KEY)])
-        .agg([len().cast(DataType::UInt64).alias(out::WRITES)])
-        .join(users, [col(CREATOR_USER_KEY)], [col(USER_KEY)], JoinArgs::new(JoinType::Left))
-        .sort([CREATOR_USER_KEY], SortMultipleOptions::default())
-        .collect()?;
+    let created = |table: Table, creator: &str| {
+        input.get(table).filter(col(creator).is_not_null()).select([col(creator).alias(USER_KEY)])
+    };
+    let acts = concat(
+        [created(Table::Activities, CREATOR_USER_KEY), created(Table::Notes, AUTHOR_USER_KEY)],
+        UnionArgs::default(),
+    )?
+    .group_by([col(USER_KEY)])
+    .agg([len().cast(DataType::UInt64).alias(out::WRITES)])
+    .join(users, [col(USER_KEY)], [col(USER_KEY)], JoinArgs::new(JoinType::Left))
+    .sort([USER_KEY], SortMultipleOptions::default())
+    .collect()?;
     let (keys, names, counts) =
-        (strs(&acts, CREATOR_USER_KEY)?, strs(&acts, NAME)?, u64s(&acts, out::WRITES)?);
+        (strs(&acts, USER_KEY)?, strs(&acts, NAME)?, u64s(&acts, out::WRITES)?);
     for i in 0..acts.height() {
         let Some(key) = keys[i].clone() else { continue };
+        if w.human_actors.contains(&key) {
+            continue;
+        }
         let name = names[i].clone().unwrap_or_else(|| key.clone());
         w.creators.insert(key, (name, counts[i], 0));
     }
@@ -255,6 +263,8 @@ struct Ident {
     name: String,
     source_keys: Vec<String>,
     actor_keys: Vec<String>,
+    /// Other names findings use for it (rollouts of its writes).
+    aliases: Vec<String>,
     config: Option<Integration>,
 }
 
@@ -263,13 +273,20 @@ impl Ident {
     fn tokens(&self) -> Vec<String> {
         let mut t = self.source_keys.clone();
         t.extend(self.actor_keys.iter().cloned());
+        t.extend(self.aliases.iter().cloned());
         t.push(self.name.clone());
         t
     }
 
+    /// True when the finding's segment names this integration: the whole
+    /// segment, or its writer part before `/`, equals one of its tokens.
     fn named_in(&self, finding: &Finding) -> bool {
-        let segment = finding.segment.to_lowercase();
-        self.tokens().iter().any(|t| !t.is_empty() && segment.contains(&t.to_lowercase()))
+        let segment = finding.segment.trim().to_lowercase();
+        let writer = segment.split('/').next().unwrap_or(&segment).trim().to_owned();
+        self.tokens()
+            .iter()
+            .map(|t| t.to_lowercase())
+            .any(|t| !t.is_empty() && (t == segment || t == writer))
     }
 }
 
@@ -279,7 +296,24 @@ fn is_person(class: &str) -> bool {
         .any(|c| c.as_str() == class)
 }
 
-fn identities(w: &Writers, configured: &[Integration]) -> Vec<Ident> {
+fn identities(w: &Writers, config: &crate::config::Config) -> Vec<Ident> {
+    let mut idents = discovered_or_configured(w, &config.integrations);
+    for ident in &mut idents {
+        ident.actor_keys.retain(|a| !w.human_actors.contains(a));
+        for rollout in &config.rollouts {
+            let matches = |key: &String| {
+                let class = key.split(':').next().unwrap_or(key);
+                rollout.sources.iter().any(|s| s == key || s == class)
+            };
+            if ident.source_keys.iter().any(matches) {
+                ident.aliases.push(rollout.name.clone());
+            }
+        }
+    }
+    idents
+}
+
+fn discovered_or_configured(w: &Writers, configured: &[Integration]) -> Vec<Ident> {
     if !configured.is_empty() {
         return configured.iter().map(|c| configured_ident(c, w)).collect();
     }
@@ -293,6 +327,7 @@ fn identities(w: &Writers, configured: &[Integration]) -> Vec<Ident> {
             name: key.clone(),
             source_keys: vec![key.clone()],
             actor_keys: cw.actors.iter().cloned().collect(),
+            aliases: Vec::new(),
             config: None,
         })
         .collect();
@@ -303,6 +338,7 @@ fn identities(w: &Writers, configured: &[Integration]) -> Vec<Ident> {
                 name: name.clone(),
                 source_keys: Vec::new(),
                 actor_keys: vec![user.clone()],
+                aliases: Vec::new(),
                 config,
             });
         }
@@ -335,6 +371,7 @@ fn configured_ident(c: &Integration, w: &Writers) -> Ident {
         name: c.name.clone(),
         source_keys,
         actor_keys: actor_keys.into_iter().collect(),
+        aliases: Vec::new(),
         config: Some(c.clone()),
     }
 }
@@ -381,6 +418,7 @@ fn wrote_in(ident: &Ident, w: &Writers) -> BTreeSet<Table> {
     }
     if ident.actor_keys.iter().any(|k| w.creators.contains_key(k)) {
         tables.insert(Table::Activities);
+        tables.insert(Table::Notes);
         tables.insert(Table::CalendarEvents);
     }
     tables
