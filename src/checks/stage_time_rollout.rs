@@ -70,6 +70,9 @@ pub struct StageTimeRolloutConfig {
     /// A drop in the pooled median stage time of at least this share makes the
     /// "stages faster, outcomes not better" finding fail rather than warn.
     pub fail_drop: f64,
+    /// Below this drop in the pooled median the finding is information only
+    /// (on big exports tiny, irrelevant shifts are significant).
+    pub min_drop: f64,
 }
 
 impl Default for StageTimeRolloutConfig {
@@ -84,6 +87,7 @@ impl Default for StageTimeRolloutConfig {
             bootstrap_replicates: 200,
             seed: 7,
             fail_drop: 0.3,
+            min_drop: 0.1,
         }
     }
 }
@@ -849,7 +853,11 @@ fn findings(results: &[RolloutResult], input: &Inputs, ctx: &RunContext) -> Resu
         let severity = match r.verdict {
             Verdict::FasterNotBetter => {
                 let drop = 1.0 - r.pooled.median_ratio().unwrap_or(1.0);
-                if drop >= cfg.fail_drop { Severity::Fail } else { Severity::Warn }
+                match drop {
+                    d if d >= cfg.fail_drop => Severity::Fail,
+                    d if d >= cfg.min_drop => Severity::Warn,
+                    _ => Severity::Info,
+                }
             },
             Verdict::FasterAndBetter | Verdict::Slower => Severity::Info,
             Verdict::NoChange | Verdict::NotEnoughData => continue,
@@ -1263,6 +1271,13 @@ mod tests {
         assert_eq!(f.value_at_stake, Some(0.0));
         let compare = &out.tables[1].1;
         assert_eq!(strs(compare, out::STAGE).unwrap()[3], POOLED);
+    }
+
+    /// A 5% faster median is below `min_drop`: never more than information.
+    #[test]
+    fn a_small_drop_does_not_gate() {
+        let (out, _) = sample_run([9.5, 9.5], us(2026, 6, 1));
+        assert!(out.findings.iter().all(|f| f.severity == Severity::Info), "{:?}", out.findings);
     }
 
     #[test]
