@@ -997,9 +997,10 @@ fn section(results: &[RolloutResult], ctx: &RunContext) -> Section {
          season or team change at the same time would show too. Stages with fewer than {n} stays \
          in either window are listed but not tested. Quantiles are of stays capped at the \
          follow-up; a value equal to the cap means \"at least that long\". Win rate and cycle time \
-         cover all deals created in each window, not only those the rollout touched. The \
-         `--since`/`--until` options do not narrow this check: its windows come from the rollout \
-         date.",
+         cover the deals created in each window in the pipelines the rollout moves deals in. A \
+         close is read from the deals table, so a deal reopened and closed again ends its last \
+         stay at its last close. The `--since`/`--until` options do not narrow this check: its \
+         windows come from the rollout date.",
         n = cfg.min_group_size
     );
     Section { tested, found, todo, caveats }
@@ -1192,6 +1193,16 @@ mod tests {
         by: &'static str,
     ) -> ChangeRow {
         (format!("pd:c{n}"), deal.to_owned(), field, old, new, at, by)
+    }
+
+    #[test]
+    fn config_has_design_defaults_and_rejects_unknown_keys() {
+        let c = Config::parse("[stage_time_rollout]\nwindow_days = 90\n").unwrap();
+        assert_eq!(c.stage_time_rollout.window_days, 90);
+        assert_eq!(c.stage_time_rollout.washout_days, 14);
+        assert_eq!(Config::parse("").unwrap().stage_time_rollout.window_days, 180);
+        let err = Config::parse("[stage_time_rollout]\nwindow = 90\n").unwrap_err();
+        assert!(err.contains("window"), "{err}");
     }
 
     #[test]
