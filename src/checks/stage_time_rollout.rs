@@ -1036,7 +1036,8 @@ fn found_text(r: &RolloutResult) -> String {
     );
     t.push_str(
         "| stage | stays before (cut) | stays after (cut) | median before | median after | \
-         shift (d) | 95% CI | Mann–Whitney p | KS D |\n|---|---:|---:|---:|---:|---:|---|---:|---:|\n",
+         shift (d) | 95% CI | Mann–Whitney p | KS D |\n\
+         |---|---:|---:|---:|---:|---:|---|---:|---:|\n",
     );
     let rows = r.stages.iter().chain(std::iter::once(&r.pooled)).chain(r.outcomes.cycle.iter());
     for s in rows {
