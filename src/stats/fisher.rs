@@ -31,7 +31,7 @@ pub fn two_sided(a: u64, b: u64, c: u64, d: u64) -> f64 {
 mod tests {
     use super::*;
 
-    /// Reference values from scipy 1.17.1 (`python3 /tmp/rollout/oracle.py`):
+    /// Reference values from scipy 1.17.1 (`python3 scripts/oracles/stage_time_rollout.py`):
     /// python3 -c "from scipy.stats import fisher_exact; print([repr(fisher_exact(t).pvalue)
     ///   for t in [[[8,2],[1,5]],[[40,160],[50,150]],[[72,288],[80,260]],[[3,1],[1,3]],
     ///   [[10,0],[0,10]],[[5,5],[5,5]]]])"

@@ -142,7 +142,7 @@ pub fn bootstrap_ci(
 mod tests {
     use super::*;
 
-    /// Reference values (`python3 /tmp/rollout/oracle.py`, numpy 2.x):
+    /// Reference values (`python3 scripts/oracles/stage_time_rollout.py`, numpy 2.x):
     /// `float(np.median(np.subtract.outer(np.array(y), np.array(x))))` with
     /// A,B; E,F; G,H as in `mann_whitney`'s tests: 3.05, 2.0, 1.5714285714285712.
     #[test]

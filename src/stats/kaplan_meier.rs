@@ -35,7 +35,7 @@ pub fn median(times: &[f64], event: &[bool]) -> Option<f64> {
 mod tests {
     use super::*;
 
-    /// Reference from scipy 1.17.1 (`python3 /tmp/rollout/oracle.py`): with
+    /// Reference from scipy 1.17.1 (`python3 scripts/oracles/stage_time_rollout.py`): with
     /// `res = ecdf(CensoredData(uncensored=u, right=c))`, the first
     /// `res.sf.quantiles[i]` with `res.sf.probabilities[i] <= 0.5`:
     /// KM1 times=[2,3,3,5,6,7,8,8,9,12,15,15] events=[1,1,0,1,0,1,1,1,0,1,0,0] -> 8.0;

@@ -153,7 +153,7 @@ fn kolmogorov_sf(x: f64) -> f64 {
 mod tests {
     use super::*;
 
-    /// Reference values from scipy 1.17.1, `python3 /tmp/rollout/oracle.py`, i.e.
+    /// Reference values from scipy 1.17.1, `python3 scripts/oracles/stage_time_rollout.py`, i.e.
     /// `ks_2samp(x, y, alternative='two-sided', method='auto')` with
     /// K=[0.3,1.1,2.5,3.3,4.8,5.0,6.1,7.7,8.2,9.9] L=[2.0,3.1,4.4,5.5,6.6,7.0,8.8,9.5,10.2,11.9]
     /// M=[1.5,2.5,...,8.5] N=[0.5+0.9*i for i in range(13)]

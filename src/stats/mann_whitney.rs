@@ -126,7 +126,7 @@ mod tests {
         (got - want).abs() <= 1e-9
     }
 
-    /// Reference values from scipy 1.17.1, `python3 /tmp/rollout/oracle.py`, i.e.
+    /// Reference values from scipy 1.17.1, `python3 scripts/oracles/stage_time_rollout.py`, i.e.
     /// `mannwhitneyu(x, y, alternative='two-sided', method='auto')` with
     /// A=[1.2,3.4,0.5,7.1,2.2] B=[4.4,5.0,6.3,8.8,9.1,2.9] C=[1.,2.,3.] D=range(4,16)
     /// E=[1,2,2,3,3,3,4,5,6,7] F=[2,3,4,4,5,5,6,8,9,9,10]

@@ -116,3 +116,22 @@ fn placebo_rollout_on_people_is_not_flagged() {
         assert!(f.severity == Severity::Info, "placebo flagged: {}", f.message);
     }
 }
+
+/// Same input, same bytes: the seeded, parallel bootstrap included.
+#[test]
+fn rollout_tables_are_byte_identical_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    pipetrust::report::write(&run_with(None), &a).unwrap();
+    pipetrust::report::write(&run_with(None), &b).unwrap();
+    for rel in [
+        "tables/stage_time_compare.parquet",
+        "tables/stage_intervals.parquet",
+        "tables/findings.parquet",
+        "charts/stage_time_rollout.svg",
+        "report.md",
+    ] {
+        let (x, y) = (fs_err::read(a.join(rel)).unwrap(), fs_err::read(b.join(rel)).unwrap());
+        assert!(x == y, "{rel} differs between runs");
+    }
+}
