@@ -32,10 +32,16 @@ pub(super) enum LabelFile {
     Rollout,
     /// Integrations and their expected verdicts.
     Integrations,
+    /// Automated stage moves with no human touch within 24 h.
+    StageProvenance,
+    /// Forward stage moves with no supporting activity.
+    ActivityStageLink,
+    /// Writes to forecast fields by anything but a person.
+    SystemOfRecord,
 }
 
 impl LabelFile {
-    const ALL: [Self; 10] = [
+    const ALL: [Self; 13] = [
         Self::MonthEnd,
         Self::DuplicateDeals,
         Self::DuplicatePersons,
@@ -46,6 +52,9 @@ impl LabelFile {
         Self::SyncGaps,
         Self::Rollout,
         Self::Integrations,
+        Self::StageProvenance,
+        Self::ActivityStageLink,
+        Self::SystemOfRecord,
     ];
 
     /// File name inside `labels/`.
@@ -61,6 +70,9 @@ impl LabelFile {
             Self::SyncGaps => "sync_gaps.csv",
             Self::Rollout => "rollout.csv",
             Self::Integrations => "integrations.csv",
+            Self::StageProvenance => "stage_provenance.csv",
+            Self::ActivityStageLink => "activity_stage_link.csv",
+            Self::SystemOfRecord => "system_of_record.csv",
         }
     }
 
@@ -86,6 +98,8 @@ impl LabelFile {
                 "fault",
                 "expected_verdict",
             ],
+            Self::StageProvenance | Self::ActivityStageLink => &["deal_id", "log_time", "source"],
+            Self::SystemOfRecord => &["deal_id", "field_key", "log_time", "source"],
         }
     }
 }

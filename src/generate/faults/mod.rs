@@ -16,6 +16,7 @@ mod duplicates;
 mod month_end;
 mod retries;
 mod rollout;
+mod stage_links;
 
 use anyhow::Result;
 use chrono::NaiveDateTime;
@@ -64,5 +65,6 @@ pub(super) fn injectors(cx: PlanCx<'_>, deals: usize) -> Vec<Box<dyn Injector>> 
         Box::new(retries::ZapierRetries),
         Box::new(attribution::AttributionSync),
         Box::new(billing::BillingSync::new(cx, deals)),
+        Box::new(stage_links::StageLinks),
     ]
 }
