@@ -21,6 +21,10 @@ pub struct Config {
     pub company: Company,
     /// Thresholds of `month_end_spikes`.
     pub month_end_spikes: MonthEndConfig,
+    /// Thresholds of `stage_provenance`.
+    pub stage_provenance: crate::checks::stage_provenance::StageProvenanceConfig,
+    /// Thresholds of `activity_stage_link`.
+    pub activity_stage_link: crate::checks::activity_stage_link::ActivityStageLinkConfig,
     /// Integration rollouts (used by `stage_time_rollout`).
     pub rollouts: Vec<Rollout>,
 }

@@ -5,7 +5,9 @@
 //! metrics, chart data and the text of its report section. It never reads or
 //! writes files and never prints; `report` owns all output.
 
+pub mod activity_stage_link;
 pub mod month_end_spikes;
+pub mod stage_provenance;
 
 use std::collections::BTreeMap;
 
@@ -41,7 +43,11 @@ pub trait Check: Sync {
 }
 
 /// Every check, in report order.
-pub static REGISTRY: &[&dyn Check] = &[&month_end_spikes::MonthEndSpikes];
+pub static REGISTRY: &[&dyn Check] = &[
+    &month_end_spikes::MonthEndSpikes,
+    &stage_provenance::StageProvenance,
+    &activity_stage_link::ActivityStageLink,
+];
 
 /// Looks a check up by name.
 pub fn by_name(name: &str) -> Option<&'static dyn Check> {
