@@ -25,6 +25,8 @@ pub struct Config {
     pub stage_provenance: crate::checks::stage_provenance::StageProvenanceConfig,
     /// Thresholds of `activity_stage_link`.
     pub activity_stage_link: crate::checks::activity_stage_link::ActivityStageLinkConfig,
+    /// Thresholds and rules of `overwrite_conflicts`.
+    pub overwrite_conflicts: crate::checks::overwrite_conflicts::OverwriteConflictsConfig,
     /// Integration rollouts (used by `stage_time_rollout`).
     pub rollouts: Vec<Rollout>,
 }

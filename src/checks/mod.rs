@@ -7,6 +7,7 @@
 
 pub mod activity_stage_link;
 pub mod month_end_spikes;
+pub mod overwrite_conflicts;
 pub mod stage_provenance;
 
 use std::collections::BTreeMap;
@@ -47,6 +48,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &month_end_spikes::MonthEndSpikes,
     &stage_provenance::StageProvenance,
     &activity_stage_link::ActivityStageLink,
+    &overwrite_conflicts::OverwriteConflicts,
 ];
 
 /// Looks a check up by name.
