@@ -513,3 +513,154 @@ fn found_text(writers: &[WriterRow], busy: &DataFrame, findings: &[Finding]) -> 
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::*;
+
+    use super::super::stage_provenance::testkit::*;
+    use super::*;
+    use crate::checks::Check;
+
+    const UI: &str = "human_ui";
+    const UI_KEY: &str = "human:ui";
+    const MOVE_AT: &str = "2026-03-20 12:00:00";
+
+    fn stages() -> DataFrame {
+        df!(
+            SOURCE_SYSTEM => ["pipedrive"; 3],
+            SOURCE_ID => ["1", "2", "3"],
+            STAGE_KEY => ["s1", "s2", "s3"],
+            NAME => ["a", "b", "c"],
+            SORT_ORDER => [1i64, 2, 3],
+            IS_CLOSED => [false; 3],
+            IS_WON => [false; 3],
+            IS_DELETED => [false; 3],
+        )
+        .unwrap()
+    }
+
+    /// One forward move on a deal with one activity; is the move unexplained?
+    fn unexplained(kind: &str, start: &str, done: Option<&str>) -> bool {
+        let ch = changes(&[("m", "d", "stage", Some("1"), Some("2"), MOVE_AT, UI, UI_KEY, "u")]);
+        let acts = activities(&[("x", "d", kind, start, done, start, "u")]);
+        let input = inputs(vec![
+            (Table::DealChanges, ch),
+            (Table::Activities, acts),
+            (Table::Stages, stages()),
+        ]);
+        let out = ActivityStageLink.run(&input, &ctx()).unwrap();
+        let linked = &out.tables[0].1;
+        assert_eq!(linked.height(), 1);
+        let explained = linked.column(out::EXPLAINED).unwrap().bool().unwrap().get(0).unwrap();
+        assert_eq!(out.findings.len(), usize::from(!explained));
+        !explained
+    }
+
+    #[test]
+    fn a_done_call_meeting_or_email_in_the_14_days_before_explains_a_move() {
+        let done = Some("2026-03-19 10:00:00");
+        assert!(!unexplained("call", "2026-03-06 12:00:00", done), "exactly 14 days before");
+        assert!(unexplained("call", "2026-03-06 11:59:59", done), "14 days and a second");
+        assert!(!unexplained("meeting", "2026-03-19 09:00:00", done));
+        assert!(!unexplained("email", "2026-03-20 11:59:00", done));
+        assert!(unexplained("task", "2026-03-19 09:00:00", done), "a task is not contact");
+        assert!(unexplained("call", "2026-03-19 09:00:00", None), "a call not done");
+    }
+
+    #[test]
+    fn a_call_logged_after_the_move_the_same_day_explains_it_the_next_day_does_not() {
+        let done = Some("2026-03-20 23:30:00");
+        assert!(!unexplained("call", "2026-03-20 23:00:00", done));
+        assert!(unexplained("call", "2026-03-21 00:00:01", Some("2026-03-21 00:30:00")));
+    }
+
+    #[test]
+    fn backward_moves_are_not_judged_and_severity_follows_the_writer() {
+        let mut rows: Vec<ChangeRow<'_>> = Vec::new();
+        let keys: Vec<String> = (0..6).map(|i| format!("m{i}")).collect();
+        for k in &keys {
+            rows.push((k, "d", "stage", Some("1"), Some("2"), MOVE_AT, "automation", "auto", "u1"));
+        }
+        rows.push(("b", "d", "stage", Some("3"), Some("1"), MOVE_AT, UI, UI_KEY, "u"));
+        for k in ["h1", "h2", "h3", "h4", "h5"] {
+            rows.push((k, "e", "stage", Some("1"), Some("3"), MOVE_AT, UI, UI_KEY, "u"));
+        }
+        let input = inputs(vec![
+            (Table::DealChanges, changes(&rows)),
+            (Table::Stages, stages()),
+            (Table::Deals, deals(&[("d", "open", 10.0), ("e", "lost", 20.0)])),
+        ]);
+        let out = ActivityStageLink.run(&input, &ctx()).unwrap();
+        assert_eq!(out.tables[0].1.height(), 11, "the backward move is left out");
+        let auto = out.findings.iter().find(|f| f.segment == "auto").unwrap();
+        assert_eq!(auto.severity, Severity::Fail);
+        assert_eq!(auto.value_at_stake, Some(10.0));
+        let people = out.findings.iter().find(|f| f.segment == UI_KEY).unwrap();
+        assert_eq!(people.severity, Severity::Warn, "people are coached, not failed");
+    }
+
+    fn busy_case(with_move: bool, creator: &str) -> Vec<Finding> {
+        let mut rows: Vec<ChangeRow<'_>> = vec![(
+            "p",
+            "d0",
+            "value",
+            Some("1"),
+            Some("2"),
+            "2026-01-01 00:00:00",
+            UI,
+            UI_KEY,
+            "rep",
+        )];
+        if with_move {
+            rows.push((
+                "m",
+                "d",
+                "stage",
+                Some("1"),
+                Some("2"),
+                "2026-06-01 10:00:00",
+                UI,
+                UI_KEY,
+                "rep",
+            ));
+        }
+        let keys: Vec<String> = (0..5).map(|i| format!("x{i}")).collect();
+        let acts: Vec<ActivityRow<'_>> = keys
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str(),
+                    "d",
+                    "task",
+                    "2026-06-10 10:00:00",
+                    None,
+                    "2026-06-10 10:00:00",
+                    creator,
+                )
+            })
+            .collect();
+        let input = inputs(vec![
+            (Table::DealChanges, changes(&rows)),
+            (Table::Activities, activities(&acts)),
+            (Table::Stages, stages()),
+            (Table::Deals, deals(&[("d", "open", 70.0)])),
+        ]);
+        ActivityStageLink.run(&input, &ctx()).unwrap().findings
+    }
+
+    #[test]
+    fn busy_deals_without_progress_are_split_by_who_created_the_activities() {
+        let by_sync = busy_case(false, "sync-user");
+        let busy = by_sync.iter().find(|f| f.segment == "busy:integrations").unwrap();
+        assert_eq!(busy.severity, Severity::Warn);
+        assert_eq!(busy.value_at_stake, Some(70.0));
+        assert_eq!(busy.evidence.len(), 6, "the deal and its five activities");
+        let by_rep = busy_case(false, "rep");
+        assert_eq!(
+            by_rep.iter().find(|f| f.segment.starts_with("busy:")).unwrap().segment,
+            "busy:people"
+        );
+        assert!(busy_case(true, "rep").iter().all(|f| !f.segment.starts_with("busy:")));
+    }
+}

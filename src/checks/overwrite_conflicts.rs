@@ -287,19 +287,19 @@ fn findings(
     input: &Inputs,
     ctx: &RunContext,
 ) -> Result<Vec<Finding>> {
-    let cols = [out::RULE, SOURCE_KEY, FIELD, CHANGE_KEY, out::OTHER_CHANGE_KEY, DEAL_KEY];
+    let cols = [out::RULE, SOURCE_KEY, FIELD, CHANGE_KEY, DEAL_KEY];
     let v: Vec<Vec<String>> = cols.iter().map(|c| strs(flagged, c)).collect::<Result<_>>()?;
     let mut out = Vec::new();
     for g in groups {
         let rows: Vec<usize> = (0..flagged.height())
             .filter(|i| v[0][*i] == g.rule && v[1][*i] == g.source_key && v[2][*i] == g.field)
             .collect();
-        let deals = dedup(rows.iter().map(|i| v[5][*i].clone()).collect());
+        let deals = dedup(rows.iter().map(|i| v[4][*i].clone()).collect());
+        // The blamed writes only: a person's write a non-owner overwrote (or that undid a
+        // non-owner) is in the table as the counterpart, not evidence against anyone.
+        let keys = dedup(rows.iter().map(|i| v[3][*i].clone()).collect());
         let mut evidence: Vec<(&'static str, String)> =
-            rows.iter().map(|i| ("deal_change", v[3][*i].clone())).collect();
-        let others =
-            dedup(rows.iter().map(|i| v[4][*i].clone()).filter(|k| !k.is_empty()).collect());
-        evidence.extend(others.into_iter().map(|k| ("deal_change", k)));
+            keys.into_iter().map(|k| ("deal_change", k)).collect();
         let at_stake = open_value(input, &deals)?;
         evidence.extend(deals.into_iter().map(|d| ("deal", d)));
         out.push(Finding {
@@ -426,4 +426,144 @@ fn found_text(groups: &[Group], findings: &[Finding]) -> String {
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::stage_provenance::testkit::*;
+    use super::*;
+    use crate::checks::Check;
+
+    const UI: (&str, &str) = ("human_ui", "human:ui");
+    const BULK: (&str, &str) = ("bulk", "human:bulk");
+    const BOT: (&str, &str) = ("api", "api:bot");
+    const SYNC: (&str, &str) = ("api", "api:sync");
+
+    type W<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, (&'a str, &'a str));
+
+    /// Writes (key, field, old, new, time, writer) on deal `d`; returns (rule, writer/field, keys).
+    fn run_with(writes: &[W<'_>], ctx: &RunContext) -> Vec<(String, String, Vec<String>)> {
+        let rows: Vec<ChangeRow<'_>> = writes
+            .iter()
+            .map(|w| (w.0, "d", w.1, Some(w.2), Some(w.3), w.4, w.5.0, w.5.1, "u"))
+            .collect();
+        let input = inputs(vec![
+            (Table::DealChanges, changes(&rows)),
+            (Table::Deals, deals(&[("d", "open", 5.0)])),
+        ]);
+        let out = OverwriteConflicts.run(&input, ctx).unwrap();
+        out.findings
+            .iter()
+            .map(|f| {
+                let keys = f
+                    .evidence
+                    .iter()
+                    .filter(|e| e.0 == "deal_change")
+                    .map(|e| e.1.clone())
+                    .collect();
+                (f.metric.clone(), f.segment.clone(), keys)
+            })
+            .collect()
+    }
+
+    fn run(writes: &[W<'_>]) -> Vec<(String, String, Vec<String>)> {
+        run_with(writes, &ctx())
+    }
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn forecast_fields_belong_to_people_by_default() {
+        let found = run(&[
+            ("a", "value", "1", "2", "2026-03-01 10:00:00", BOT),
+            ("b", "value", "2", "3", "2026-04-01 10:00:00", UI),
+            ("c", "lost_reason", "x", "y", "2026-04-02 10:00:00", BOT),
+            ("e", "created", "", "", "2026-04-03 10:00:00", BOT),
+        ]);
+        assert_eq!(found, [("system_of_record".into(), "api:bot/value".into(), strings(&["a"]))]);
+    }
+
+    #[test]
+    fn a_rule_may_name_an_integration_as_owner() {
+        let mut ctx = ctx();
+        let rules = &mut ctx.config.overwrite_conflicts.system_of_record;
+        rules.insert(VALUE.to_owned(), vec!["human_ui".into(), "api:bot".into()]);
+        let found = run_with(&[("a", "value", "1", "2", "2026-03-01 10:00:00", BOT)], &ctx);
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn two_writers_within_7_days_conflict_and_the_non_person_is_blamed() {
+        let found = run(&[
+            ("a", "channel", "1", "2", "2026-03-01 10:00:00", UI),
+            ("b", "channel", "2", "3", "2026-03-08 10:00:00", SYNC),
+            ("c", "channel", "3", "4", "2026-03-10 10:00:00", BULK),
+            ("d", "channel", "4", "5", "2026-03-20 10:00:01", SYNC),
+        ]);
+        assert_eq!(
+            found,
+            [("conflict".into(), "api:sync/channel".into(), strings(&["b"]))],
+            "b overwrote a person within exactly 7 days; c (a person) overwrote b: b is to blame; \
+             d came more than 7 days after c"
+        );
+    }
+
+    #[test]
+    fn people_editing_each_other_are_one_writer() {
+        let found = run(&[
+            ("a", "channel", "1", "2", "2026-03-01 10:00:00", UI),
+            ("b", "channel", "2", "1", "2026-03-02 10:00:00", BULK),
+            ("c", "channel", "1", "2", "2026-03-03 10:00:00", UI),
+        ]);
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_flip_flop_by_two_writers_is_found_whatever_the_gap() {
+        let found = run(&[
+            ("a", "channel", "1", "2", "2026-01-01 10:00:00", BOT),
+            ("b", "channel", "2", "1", "2026-03-01 10:00:00", SYNC),
+            ("c", "channel", "1", "3", "2026-05-01 10:00:00", SYNC),
+        ]);
+        assert_eq!(found, [("flip_flop".into(), "api:sync/channel".into(), strings(&["b"]))]);
+    }
+
+    #[test]
+    fn severity_depends_on_the_rule_and_the_count() {
+        let writes: Vec<(String, String)> =
+            (0..6).map(|i| (format!("k{i}"), format!("2026-03-0{} 10:00:00", i + 1))).collect();
+        let spec: Vec<W<'_>> = writes
+            .iter()
+            .enumerate()
+            .map(|(i, (k, t))| {
+                let writer = if i % 2 == 0 { BOT } else { SYNC };
+                (
+                    k.as_str(),
+                    "channel",
+                    if i % 2 == 0 { "1" } else { "2" },
+                    if i % 2 == 0 { "2" } else { "3" },
+                    t.as_str(),
+                    writer,
+                )
+            })
+            .collect();
+        let rows: Vec<ChangeRow<'_>> = spec
+            .iter()
+            .map(|w| (w.0, "d", w.1, Some(w.2), Some(w.3), w.4, w.5.0, w.5.1, "u"))
+            .collect();
+        let input = inputs(vec![(Table::DealChanges, changes(&rows))]);
+        let out = OverwriteConflicts.run(&input, &ctx()).unwrap();
+        let sev: Vec<(String, Severity)> =
+            out.findings.iter().map(|f| (f.segment.clone(), f.severity)).collect();
+        assert_eq!(
+            sev,
+            [
+                ("api:bot/channel".into(), Severity::Info),
+                ("api:sync/channel".into(), Severity::Info)
+            ]
+        );
+        assert_eq!(out.tables[0].1.height(), 5);
+    }
 }

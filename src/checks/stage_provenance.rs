@@ -525,3 +525,356 @@ fn found_text(monthly: &DataFrame, sources: &[SourceRow], findings: &[Finding]) 
     }
     text
 }
+
+/// Builders of small canonical frames for the unit tests of this and related checks.
+#[cfg(test)]
+pub(super) mod testkit {
+    use std::collections::BTreeMap;
+
+    use chrono::{NaiveDateTime, TimeZone, Utc};
+    use polars::prelude::*;
+
+    use crate::calendar::WorkCalendar;
+    use crate::checks::{Inputs, RunContext};
+    use crate::config::Config;
+    use crate::model::Table;
+    use crate::model::col::*;
+
+    /// Microseconds of a UTC `YYYY-MM-DD HH:MM:SS`.
+    pub fn us(s: &str) -> i64 {
+        let t = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").expect("time");
+        t.and_utc().timestamp_micros()
+    }
+
+    /// `df` with exactly `table`'s canonical columns (missing ones null), cast to their types.
+    pub fn canonical(table: Table, df: &DataFrame) -> DataFrame {
+        let n = df.height();
+        let cols: Vec<Column> = table
+            .schema()
+            .iter()
+            .map(|(name, dtype)| match df.column(name) {
+                Ok(c) => c.cast(dtype).expect("castable"),
+                Err(_) => Column::full_null(name.clone(), n, dtype),
+            })
+            .collect();
+        DataFrame::new(n, cols).expect("frame")
+    }
+
+    /// Inputs with the given tables, every other table empty.
+    pub fn inputs(given: Vec<(Table, DataFrame)>) -> Inputs {
+        let mut map: BTreeMap<Table, DataFrame> =
+            Table::ALL.iter().map(|t| (*t, DataFrame::empty_with_schema(&t.schema()))).collect();
+        for (t, df) in given {
+            map.insert(t, canonical(t, &df));
+        }
+        Inputs::new(&map)
+    }
+
+    /// A run context in UTC with default thresholds, as of 2026-06-30.
+    pub fn ctx() -> RunContext {
+        RunContext {
+            config: Config::default(),
+            zone: chrono_tz::UTC,
+            calendar: WorkCalendar::new([]),
+            as_of: Utc.with_ymd_and_hms(2026, 6, 30, 23, 0, 0).single().expect("as of"),
+            since: None,
+            until: None,
+        }
+    }
+
+    /// A change row: key, deal, field, old, new, time, source class, source key, actor.
+    pub type ChangeRow<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+    );
+
+    /// The `deal_changes` frame of `rows`.
+    pub fn changes(rows: &[ChangeRow<'_>]) -> DataFrame {
+        let at: Vec<i64> = rows.iter().map(|r| us(r.5)).collect();
+        df!(
+            SOURCE_SYSTEM => vec!["pipedrive"; rows.len()],
+            CHANGE_KEY => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            DEAL_KEY => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            FIELD => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            FIELD_RAW => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            OLD_VALUE => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            NEW_VALUE => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+            CHANGED_AT => at,
+            SOURCE_CLASS => rows.iter().map(|r| r.6).collect::<Vec<_>>(),
+            SOURCE_KEY => rows.iter().map(|r| r.7).collect::<Vec<_>>(),
+            ACTOR_USER_KEY => rows.iter().map(|r| r.8).collect::<Vec<_>>(),
+        )
+        .expect("changes")
+    }
+
+    /// An activity row: key, deal, kind, start, done at (None = not done), created, creator.
+    pub type ActivityRow<'a> =
+        (&'a str, &'a str, &'a str, &'a str, Option<&'a str>, &'a str, &'a str);
+
+    /// The `activities` frame of `rows`.
+    pub fn activities(rows: &[ActivityRow<'_>]) -> DataFrame {
+        df!(
+            ACTIVITY_KEY => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            DEAL_KEY => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            KIND => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            START_AT => rows.iter().map(|r| us(r.3)).collect::<Vec<_>>(),
+            DONE => rows.iter().map(|r| r.4.is_some()).collect::<Vec<_>>(),
+            DONE_AT => rows.iter().map(|r| r.4.map(us)).collect::<Vec<_>>(),
+            CREATED_AT => rows.iter().map(|r| us(r.5)).collect::<Vec<_>>(),
+            CREATOR_USER_KEY => rows.iter().map(|r| r.6).collect::<Vec<_>>(),
+            IS_ALL_DAY => vec![false; rows.len()],
+        )
+        .expect("activities")
+    }
+
+    /// Open deals with a value each.
+    pub fn deals(rows: &[(&str, &str, f64)]) -> DataFrame {
+        df!(
+            DEAL_KEY => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            STATUS => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            VALUE => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            TITLE => vec!["t"; rows.len()],
+            IS_ARCHIVED => vec![false; rows.len()],
+        )
+        .expect("deals")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::*;
+    use super::*;
+    use crate::checks::Check;
+
+    const AUTO: &str = "automation";
+    const AUTO_KEY: &str = "automation:automation";
+
+    fn evidence_changes(out: &CheckOutput) -> Vec<String> {
+        let mut v: Vec<String> = out
+            .findings
+            .iter()
+            .flat_map(|f| f.evidence.iter())
+            .filter(|e| e.0 == "deal_change")
+            .map(|e| e.1.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Five automated moves on five deals, each with a different kind of touch nearby.
+    fn case() -> CheckOutput {
+        let ch = changes(&[
+            (
+                "a1",
+                "d1",
+                "stage",
+                Some("1"),
+                Some("2"),
+                "2026-03-10 12:00:00",
+                AUTO,
+                AUTO_KEY,
+                "u1",
+            ),
+            (
+                "a2",
+                "d2",
+                "stage",
+                Some("1"),
+                Some("2"),
+                "2026-03-10 12:00:00",
+                AUTO,
+                AUTO_KEY,
+                "u1",
+            ),
+            (
+                "a3",
+                "d3",
+                "stage",
+                Some("1"),
+                Some("2"),
+                "2026-03-10 12:00:00",
+                AUTO,
+                AUTO_KEY,
+                "u1",
+            ),
+            (
+                "a4",
+                "d4",
+                "stage",
+                Some("1"),
+                Some("2"),
+                "2026-03-10 12:00:00",
+                AUTO,
+                AUTO_KEY,
+                "u1",
+            ),
+            (
+                "a5",
+                "d5",
+                "stage",
+                Some("1"),
+                Some("2"),
+                "2026-04-10 12:00:00",
+                AUTO,
+                AUTO_KEY,
+                "u1",
+            ),
+            // d2: the rep edits the value exactly 24 h later (inside the window).
+            (
+                "h1",
+                "d2",
+                "value",
+                Some("1"),
+                Some("2"),
+                "2026-03-11 12:00:00",
+                "human_ui",
+                "human:ui",
+                "u2",
+            ),
+            // d3: the rep's move a day and a second later (outside).
+            (
+                "h2",
+                "d3",
+                "stage",
+                Some("2"),
+                Some("3"),
+                "2026-03-11 12:00:01",
+                "human_ui",
+                "human:ui",
+                "u2",
+            ),
+        ]);
+        let acts = activities(&[
+            // d4: a call the rep completed two hours before the move.
+            (
+                "x1",
+                "d4",
+                "call",
+                "2026-03-10 09:00:00",
+                Some("2026-03-10 10:00:00"),
+                "2026-03-10 10:00:00",
+                "u2",
+            ),
+            // d5: a meeting a calendar-sync user created (never writes as a person).
+            (
+                "x2",
+                "d5",
+                "meeting",
+                "2026-04-10 11:00:00",
+                Some("2026-04-10 11:30:00"),
+                "2026-04-10 11:30:00",
+                "u9",
+            ),
+        ]);
+        let input = inputs(vec![
+            (Table::DealChanges, ch),
+            (Table::Activities, acts),
+            (Table::Deals, deals(&[("d1", "open", 100.0), ("d5", "won", 50.0)])),
+        ]);
+        StageProvenance.run(&input, &ctx()).expect("runs")
+    }
+
+    #[test]
+    fn touches_within_24_hours_attend_a_move_and_others_do_not() {
+        let out = case();
+        assert_eq!(evidence_changes(&out), ["a1", "a3", "a5"]);
+        let f = &out.findings[0];
+        assert_eq!(f.segment, AUTO_KEY);
+        assert!((f.value - 3.0 / 5.0).abs() < 1e-12);
+        assert_eq!(f.severity, Severity::Info, "3 unattended moves are under min_moves = 5");
+        assert_eq!(f.value_at_stake, Some(100.0), "only d1 is open");
+        assert!(f.evidence.contains(&("deal", "d5".to_owned())));
+    }
+
+    #[test]
+    fn monthly_shares_and_unknown_writer() {
+        let out = case();
+        let monthly = &out.tables[0].1;
+        assert_eq!(strs(monthly, out::MONTH).unwrap(), ["2026-03", "2026-03", "2026-04"]);
+        assert_eq!(u64s(monthly, out::N_CHANGES).unwrap(), [4, 1, 1]);
+        let share = monthly.column(out::SHARE).unwrap().f64().unwrap().get(0).unwrap();
+        assert!((share - 0.8).abs() < 1e-12);
+        assert!(out.findings.iter().all(|f| f.segment != "unknown"));
+        let ch = changes(&[
+            (
+                "k1",
+                "d1",
+                "stage",
+                Some("1"),
+                Some("2"),
+                "2026-03-10 12:00:00",
+                "unknown",
+                "unknown",
+                "u1",
+            ),
+            (
+                "k2",
+                "d1",
+                "stage",
+                Some("2"),
+                Some("3"),
+                "2026-03-11 12:00:00",
+                "human_ui",
+                "human:ui",
+                "u2",
+            ),
+        ]);
+        let out = StageProvenance.run(&inputs(vec![(Table::DealChanges, ch)]), &ctx()).unwrap();
+        let unknown = out.findings.iter().find(|f| f.segment == "unknown").expect("flagged");
+        assert!((unknown.value - 0.5).abs() < 1e-12);
+        assert_eq!(unknown.severity, Severity::Warn);
+        assert!(evidence_changes(&out).is_empty(), "unknown writers are not judged as automation");
+    }
+
+    #[test]
+    fn many_unattended_moves_fail_and_people_are_never_flagged() {
+        let rows: Vec<(String, String)> =
+            (0..6).map(|i| (format!("a{i}"), format!("d{i}"))).collect();
+        let mut spec: Vec<ChangeRow<'_>> = rows
+            .iter()
+            .map(|(k, d)| {
+                (
+                    k.as_str(),
+                    d.as_str(),
+                    "stage",
+                    Some("1"),
+                    Some("2"),
+                    "2026-03-10 12:00:00",
+                    AUTO,
+                    AUTO_KEY,
+                    "u1",
+                )
+            })
+            .collect();
+        spec.push((
+            "h",
+            "d9",
+            "stage",
+            Some("1"),
+            Some("2"),
+            "2026-03-10 12:00:00",
+            "human_ui",
+            "human:ui",
+            "u2",
+        ));
+        let input = inputs(vec![(Table::DealChanges, changes(&spec))]);
+        let out = StageProvenance.run(&input, &ctx()).unwrap();
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].severity, Severity::Fail);
+        assert!(!evidence_changes(&out).contains(&"h".to_owned()));
+    }
+
+    #[test]
+    fn empty_input_gives_no_findings() {
+        let out = StageProvenance.run(&inputs(vec![]), &ctx()).unwrap();
+        assert!(out.findings.is_empty());
+        assert_eq!(out.tables[1].1.height(), 0);
+    }
+}
