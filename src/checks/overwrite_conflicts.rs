@@ -418,7 +418,7 @@ fn found_text(groups: &[Group], findings: &[Finding]) -> String {
     );
     text.push_str("| rule | writer | field | writes | deals |\n|---|---|---|---:|---:|\n");
     let mut rows: Vec<&Group> = groups.iter().collect();
-    rows.sort_by(|a, b| b.writes.cmp(&a.writes));
+    rows.sort_by_key(|g| std::cmp::Reverse(g.writes));
     for g in rows.iter().take(20) {
         text.push_str(&format!(
             "| {} | `{}` ({}) | `{}` | {} | {} |\n",

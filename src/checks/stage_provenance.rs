@@ -668,9 +668,9 @@ mod tests {
         v
     }
 
-    /// Five automated moves on five deals, each with a different kind of touch nearby.
-    fn case() -> CheckOutput {
-        let ch = changes(&[
+    /// The change log of [`case`].
+    fn case_changes() -> DataFrame {
+        changes(&[
             (
                 "a1",
                 "d1",
@@ -750,7 +750,12 @@ mod tests {
                 "human:ui",
                 "u2",
             ),
-        ]);
+        ])
+    }
+
+    /// Five automated moves on five deals, each with a different kind of touch nearby.
+    fn case() -> CheckOutput {
+        let ch = case_changes();
         let acts = activities(&[
             // d4: a call the rep completed two hours before the move.
             (

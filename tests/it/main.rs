@@ -4,4 +4,5 @@ mod cli;
 mod common;
 mod ingest;
 mod maven;
+mod provenance;
 mod sample;
