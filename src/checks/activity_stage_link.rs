@@ -24,6 +24,7 @@ use super::{
 use crate::error::Result;
 use crate::model::Table;
 use crate::model::col::*;
+use crate::report::markdown::thousands;
 
 /// The check.
 pub struct ActivityStageLink;
@@ -83,7 +84,9 @@ impl Check for ActivityStageLink {
         findings.extend(busy_findings(&busy, ctx)?);
         let metrics = metrics(&writers, &busy);
         let chart = chart(&writers);
-        let section = section(&writers, &busy, &findings, ctx);
+        let unexplained = linked.clone().lazy().filter(col(out::EXPLAINED).not()).collect()?;
+        let at_stake = open_value(input, &dedup(strs(&unexplained, DEAL_KEY)?))?;
+        let section = section(&writers, &busy, at_stake, ctx);
         Ok(CheckOutput {
             tables: vec![("activity_stage_link", linked), ("activity_stage_link_busy", busy)],
             findings,
@@ -447,12 +450,7 @@ fn chart(writers: &[WriterRow]) -> Chart {
     }
 }
 
-fn section(
-    writers: &[WriterRow],
-    busy: &DataFrame,
-    findings: &[Finding],
-    ctx: &RunContext,
-) -> Section {
+fn section(writers: &[WriterRow], busy: &DataFrame, at_stake: f64, ctx: &RunContext) -> Section {
     let cfg = &ctx.config.activity_stage_link;
     let tested = format!(
         "Every forward stage move (to a stage later in the pipeline) was checked for a done \
@@ -470,7 +468,7 @@ fn section(
         b = cfg.busy_min_activities,
         bd = cfg.busy_days,
     );
-    let found = found_text(writers, busy, findings);
+    let found = found_text(writers, busy, at_stake);
     let todo = "Where integrations or automation advance deals with no contact behind them, stop \
                 them moving stages or make a logged call or meeting a condition of the move. \
                 Where people advance deals without logging contact, coach the logging habit: \
@@ -484,19 +482,15 @@ fn section(
     Section { tested, found, todo, caveats }
 }
 
-fn found_text(writers: &[WriterRow], busy: &DataFrame, findings: &[Finding]) -> String {
+fn found_text(writers: &[WriterRow], busy: &DataFrame, at_stake: f64) -> String {
     let moves: u64 = writers.iter().map(|w| w.moves).sum();
     let unexplained: u64 = writers.iter().map(|w| w.unexplained).sum();
-    let at_stake: f64 = findings
-        .iter()
-        .filter(|f| f.metric == "unexplained_advance_share")
-        .filter_map(|f| f.value_at_stake)
-        .sum();
     let mut text = format!(
         "{unexplained} of {moves} forward stage moves ({:.0}%) had no call, meeting or email \
-         behind them; the open deals among them carry {at_stake:.0} of pipeline value. {} open \
+         behind them; the open deals among them carry {} of pipeline value. {} open \
          deals are busy without progress.\n\n",
         100.0 * unexplained as f64 / moves.max(1) as f64,
+        thousands(at_stake),
         busy.height()
     );
     text.push_str("| writer | class | forward moves | unexplained | share |\n");

@@ -28,6 +28,7 @@ use super::{
 use crate::error::Result;
 use crate::model::Table;
 use crate::model::col::*;
+use crate::report::markdown::thousands;
 
 /// The check.
 pub struct OverwriteConflicts;
@@ -80,7 +81,8 @@ impl Check for OverwriteConflicts {
         let findings = findings(&groups, &flagged, input, ctx)?;
         let metrics = metrics(&groups);
         let chart = chart(&groups);
-        let section = section(&groups, &findings, ctx);
+        let at_stake = open_value(input, &dedup(strs(&flagged, DEAL_KEY)?))?;
+        let section = section(&groups, &findings, at_stake, ctx);
         Ok(CheckOutput {
             tables: vec![("overwrite_conflicts", flagged)],
             findings,
@@ -113,10 +115,14 @@ mod out {
 
 /// The rules, in report order, with their plain names.
 const RULES: [(&str, &str); 3] = [
-    ("system_of_record", "writes a field it does not own"),
-    ("flip_flop", "undoes another writer's value"),
-    ("conflict", "overwrites another writer within the window"),
+    ("system_of_record", "system-of-record break"),
+    ("flip_flop", "flip-flop"),
+    ("conflict", "conflict"),
 ];
+
+fn rule_label(rule: &str) -> &str {
+    RULES.iter().find(|r| r.0 == rule).map_or(rule, |r| r.1)
+}
 
 /// Every write with the previous write to the same deal and field beside it.
 fn with_previous(input: &Inputs, ctx: &RunContext) -> LazyFrame {
@@ -268,8 +274,23 @@ fn groups(flagged: &DataFrame) -> Result<Vec<Group>> {
         .collect())
 }
 
-fn rule_label(rule: &str) -> &str {
-    RULES.iter().find(|r| r.0 == rule).map_or(rule, |r| r.1)
+fn message(g: &Group, ctx: &RunContext) -> String {
+    let who = format!("`{}` ({})", g.source_key, g.source_class);
+    let (field, n, deals) = (&g.field, g.writes, g.deals);
+    match g.rule.as_str() {
+        "system_of_record" => {
+            format!("{who} wrote `{field}`, a field it does not own, {n} times on {deals} deals")
+        },
+        "flip_flop" => format!(
+            "{who} put back a value another writer had replaced in `{field}` {n} times on {deals} \
+             deals"
+        ),
+        _ => format!(
+            "{who} and another writer overwrote each other's `{field}` within {} days {n} times \
+             on {deals} deals",
+            ctx.config.overwrite_conflicts.window_days
+        ),
+    }
 }
 
 fn severity_of(g: &Group, ctx: &RunContext) -> Severity {
@@ -312,15 +333,7 @@ fn findings(
             } else {
                 ctx.config.overwrite_conflicts.min_events as f64
             },
-            message: format!(
-                "`{}` ({}) {} `{}` {} times on {} deals",
-                g.source_key,
-                g.source_class,
-                rule_label(&g.rule),
-                g.field,
-                g.writes,
-                g.deals
-            ),
+            message: message(g, ctx),
             value_at_stake: Some(at_stake),
             evidence,
         });
@@ -368,7 +381,7 @@ fn chart(groups: &[Group]) -> Chart {
     }
 }
 
-fn section(groups: &[Group], findings: &[Finding], ctx: &RunContext) -> Section {
+fn section(groups: &[Group], findings: &[Finding], at_stake: f64, ctx: &RunContext) -> Section {
     let cfg = &ctx.config.overwrite_conflicts;
     let rules: Vec<String> = cfg
         .system_of_record
@@ -402,19 +415,19 @@ fn section(groups: &[Group], findings: &[Finding], ctx: &RunContext) -> Section 
                    A person's several edits (web, mobile, bulk) count as one writer, so people \
                    correcting each other are not conflicts."
         .to_owned();
-    Section { tested, found: found_text(groups, findings), todo, caveats }
+    Section { tested, found: found_text(groups, at_stake), todo, caveats }
 }
 
-fn found_text(groups: &[Group], findings: &[Finding]) -> String {
+fn found_text(groups: &[Group], at_stake: f64) -> String {
     let count =
         |rule: &str| -> u64 { groups.iter().filter(|g| g.rule == rule).map(|g| g.writes).sum() };
-    let at_stake: f64 = findings.iter().filter_map(|f| f.value_at_stake).sum();
     let mut text = format!(
         "{} system-of-record breaks, {} flip-flops and {} conflicts; the open deals involved \
-         carry {at_stake:.0} of pipeline value (deals counted once per finding).\n\n",
+         carry {} of pipeline value.\n\n",
         count(RULES[0].0),
         count(RULES[1].0),
         count(RULES[2].0),
+        thousands(at_stake),
     );
     text.push_str("| rule | writer | field | writes | deals |\n|---|---|---|---:|---:|\n");
     let mut rows: Vec<&Group> = groups.iter().collect();
@@ -422,7 +435,12 @@ fn found_text(groups: &[Group], findings: &[Finding]) -> String {
     for g in rows.iter().take(20) {
         text.push_str(&format!(
             "| {} | `{}` ({}) | `{}` | {} | {} |\n",
-            g.rule, g.source_key, g.source_class, g.field, g.writes, g.deals
+            rule_label(&g.rule),
+            g.source_key,
+            g.source_class,
+            g.field,
+            g.writes,
+            g.deals
         ));
     }
     text

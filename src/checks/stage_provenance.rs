@@ -23,6 +23,7 @@ use super::{
 use crate::error::Result;
 use crate::model::col::*;
 use crate::model::{SourceClass, Table};
+use crate::report::markdown::thousands;
 
 /// The check.
 pub struct StageProvenance;
@@ -72,7 +73,8 @@ impl Check for StageProvenance {
         let findings = findings(&sources, &unattended, &monthly, input, ctx)?;
         let metrics = metrics(&monthly, &sources)?;
         let chart = chart(&monthly)?;
-        let section = section(&monthly, &sources, &findings, ctx);
+        let at_stake = open_value(input, &dedup(strs(&unattended, DEAL_KEY)?))?;
+        let section = section(&monthly, &sources, &findings, at_stake, ctx);
         Ok(CheckOutput {
             tables: vec![
                 ("stage_provenance", monthly),
@@ -463,6 +465,7 @@ fn section(
     monthly: &DataFrame,
     sources: &[SourceRow],
     findings: &[Finding],
+    at_stake: f64,
     ctx: &RunContext,
 ) -> Section {
     let cfg = &ctx.config.stage_provenance;
@@ -480,7 +483,7 @@ fn section(
         f = 100.0 * cfg.fail_share,
         u = 100.0 * cfg.max_unknown_share,
     );
-    let found = found_text(monthly, sources, findings);
+    let found = found_text(monthly, sources, at_stake);
     let gating = findings.iter().filter(|f| f.severity > Severity::Info).count();
     let todo = if gating == 0 {
         "Nothing to do: stage moves are made or watched by people.".to_owned()
@@ -501,15 +504,15 @@ fn section(
     Section { tested, found, todo, caveats }
 }
 
-fn found_text(monthly: &DataFrame, sources: &[SourceRow], findings: &[Finding]) -> String {
+fn found_text(monthly: &DataFrame, sources: &[SourceRow], at_stake: f64) -> String {
     let (unknown, total) = unknown_share(monthly).unwrap_or((0, 0));
     let unattended: u64 = sources.iter().map(|s| s.unattended).sum();
-    let at_stake: f64 = findings.iter().filter_map(|f| f.value_at_stake).sum();
     let mut text = format!(
         "{total} stage changes; {unknown} ({:.1}%) have no known writer. {unattended} stage moves \
          by integrations or automation had no person touching the deal within the window; the \
-         open deals among them carry {at_stake:.0} of pipeline value.\n\n",
-        100.0 * unknown as f64 / total.max(1) as f64
+         open deals among them carry {} of pipeline value.\n\n",
+        100.0 * unknown as f64 / total.max(1) as f64,
+        thousands(at_stake)
     );
     text.push_str("| writer | class | stage moves | unattended | share |\n");
     text.push_str("|---|---|---:|---:|---:|\n");
