@@ -118,29 +118,8 @@ mod out {
 
 /// Forward stage moves in the window, with their time (µs) and company-local day.
 fn forward_moves(input: &Inputs, ctx: &RunContext) -> Result<LazyFrame> {
-    let stages = input.get(Table::Stages).select([
-        col(SOURCE_SYSTEM).alias(out::SYS),
-        col(SOURCE_ID).alias(out::SID),
-        col(SORT_ORDER),
-    ]);
-    let order = |name: &str| {
-        stages.clone().select([col(out::SYS), col(out::SID), col(SORT_ORDER).alias(name)])
-    };
-    let left = JoinArgs::new(JoinType::Left);
     let changes = input.get(Table::DealChanges).filter(col(FIELD).eq(lit("stage")));
-    Ok(window_filter(changes, CHANGED_AT, ctx)
-        .join(
-            order(out::OLD_ORDER),
-            [col(SOURCE_SYSTEM), col(OLD_VALUE)],
-            [col(out::SYS), col(out::SID)],
-            left.clone(),
-        )
-        .join(
-            order(out::NEW_ORDER),
-            [col(SOURCE_SYSTEM), col(NEW_VALUE)],
-            [col(out::SYS), col(out::SID)],
-            left,
-        )
+    Ok(with_orders(window_filter(changes, CHANGED_AT, ctx), input)
         .filter(col(out::NEW_ORDER).gt(col(out::OLD_ORDER)))
         .select([
             col(CHANGE_KEY),
@@ -151,6 +130,26 @@ fn forward_moves(input: &Inputs, ctx: &RunContext) -> Result<LazyFrame> {
             micros(CHANGED_AT).alias(out::T),
             local_date(CHANGED_AT, ctx).alias(out::DAY),
         ]))
+}
+
+/// Stage changes with the sort order of their old and new stage (by source system and id).
+fn with_orders(changes: LazyFrame, input: &Inputs) -> LazyFrame {
+    let order = |name: &str| {
+        input.get(Table::Stages).select([
+            col(SOURCE_SYSTEM).alias(out::SYS),
+            col(SOURCE_ID).alias(out::SID),
+            col(SORT_ORDER).alias(name),
+        ])
+    };
+    let join = |lf: LazyFrame, value: &str, name: &str| {
+        lf.join(
+            order(name),
+            [col(SOURCE_SYSTEM), col(value)],
+            [col(out::SYS), col(out::SID)],
+            JoinArgs::new(JoinType::Left),
+        )
+    };
+    join(join(changes, OLD_VALUE, out::OLD_ORDER), NEW_VALUE, out::NEW_ORDER)
 }
 
 /// Done customer-facing activities on deals, with their time (µs) and company-local day.
@@ -262,6 +261,19 @@ fn writer_summary(linked: &DataFrame) -> Result<Vec<WriterRow>> {
         .collect())
 }
 
+fn writer_message(w: &WriterRow, lookback_days: i64) -> String {
+    format!(
+        "`{}` ({}) made {} of its {} forward stage moves ({:.0}%) with no done call, meeting \
+         or email on the deal in the {} days before",
+        w.source_key,
+        w.source_class,
+        w.unexplained,
+        w.moves,
+        100.0 * w.share(),
+        lookback_days
+    )
+}
+
 fn severity_of(w: &WriterRow, ctx: &RunContext) -> Severity {
     let cfg = &ctx.config.activity_stage_link;
     if w.unexplained < cfg.min_moves || w.share() < cfg.warn_share {
@@ -292,16 +304,7 @@ fn move_findings(
         let rows: Vec<usize> = (0..keys.len()).filter(|i| src[*i] == w.source_key).collect();
         let deal_keys = dedup(rows.iter().map(|i| deals[*i].clone()).collect());
         let at_stake = open_value(input, &deal_keys)?;
-        let message = format!(
-            "`{}` ({}) made {} of its {} forward stage moves ({:.0}%) with no done call, meeting \
-             or email on the deal in the {} days before",
-            w.source_key,
-            w.source_class,
-            w.unexplained,
-            w.moves,
-            100.0 * w.share(),
-            cfg.lookback_days
-        );
+        let message = writer_message(w, cfg.lookback_days);
         let mut evidence: Vec<(&'static str, String)> =
             rows.iter().map(|i| ("deal_change", keys[*i].clone())).collect();
         evidence.extend(deal_keys.into_iter().map(|d| ("deal", d)));
@@ -364,6 +367,23 @@ fn busy_deals(input: &Inputs, ctx: &RunContext) -> Result<DataFrame> {
         .collect()?)
 }
 
+/// The deals of `rows` and the recent activities on them.
+fn busy_evidence(
+    rows: &[usize],
+    deals: &[String],
+    keys: &ListChunked,
+) -> Result<Vec<(&'static str, String)>> {
+    let mut evidence: Vec<(&'static str, String)> = Vec::new();
+    for i in rows {
+        evidence.push(("deal", deals[*i].clone()));
+        if let Some(list) = keys.get_as_series(*i) {
+            let list = list.cast(&DataType::String)?;
+            evidence.extend(list.str()?.iter().flatten().map(|k| ("activity", k.to_owned())));
+        }
+    }
+    Ok(evidence)
+}
+
 /// Two findings at most: busy deals driven by people (info) and by integrations (warn).
 fn busy_findings(busy: &DataFrame, ctx: &RunContext) -> Result<Vec<Finding>> {
     let cfg = &ctx.config.activity_stage_link;
@@ -381,14 +401,7 @@ fn busy_findings(busy: &DataFrame, ctx: &RunContext) -> Result<Vec<Finding>> {
         if rows.is_empty() {
             continue;
         }
-        let mut evidence: Vec<(&'static str, String)> = Vec::new();
-        for i in &rows {
-            evidence.push(("deal", deals[*i].clone()));
-            if let Some(list) = keys.get_as_series(*i) {
-                let list = list.cast(&DataType::String)?;
-                evidence.extend(list.str()?.iter().flatten().map(|k| ("activity", k.to_owned())));
-            }
-        }
+        let evidence = busy_evidence(&rows, &deals, &keys)?;
         out.push(Finding {
             severity,
             segment: format!("busy:{who}"),

@@ -316,29 +316,34 @@ fn findings(
             .filter(|i| v[0][*i] == g.rule && v[1][*i] == g.source_key && v[2][*i] == g.field)
             .collect();
         let deals = dedup(rows.iter().map(|i| v[4][*i].clone()).collect());
-        // The blamed writes only: a person's write a non-owner overwrote (or that undid a
-        // non-owner) is in the table as the counterpart, not evidence against anyone.
-        let keys = dedup(rows.iter().map(|i| v[3][*i].clone()).collect());
-        let mut evidence: Vec<(&'static str, String)> =
-            keys.into_iter().map(|k| ("deal_change", k)).collect();
         let at_stake = open_value(input, &deals)?;
-        evidence.extend(deals.into_iter().map(|d| ("deal", d)));
+        let evidence = evidence(&rows, &v[3], deals);
         out.push(Finding {
             severity: severity_of(g, ctx),
             segment: format!("{}/{}", g.source_key, g.field),
             metric: g.rule.clone(),
             value: g.writes as f64,
-            threshold: if g.rule == RULES[0].0 {
-                1.0
-            } else {
-                ctx.config.overwrite_conflicts.min_events as f64
-            },
+            threshold: threshold(g, ctx),
             message: message(g, ctx),
             value_at_stake: Some(at_stake),
             evidence,
         });
     }
     Ok(out)
+}
+
+/// The blamed writes and their deals. A person's write that a non-owner overwrote (or that
+/// undid a non-owner) is in the table as the counterpart, not evidence against anyone.
+fn evidence(rows: &[usize], keys: &[String], deals: Vec<String>) -> Vec<(&'static str, String)> {
+    let keys = dedup(rows.iter().map(|i| keys[*i].clone()).collect());
+    let mut evidence: Vec<(&'static str, String)> =
+        keys.into_iter().map(|k| ("deal_change", k)).collect();
+    evidence.extend(deals.into_iter().map(|d| ("deal", d)));
+    evidence
+}
+
+fn threshold(g: &Group, ctx: &RunContext) -> f64 {
+    if g.rule == RULES[0].0 { 1.0 } else { ctx.config.overwrite_conflicts.min_events as f64 }
 }
 
 fn metrics(groups: &[Group]) -> Vec<Metric> {
@@ -381,13 +386,18 @@ fn chart(groups: &[Group]) -> Chart {
     }
 }
 
-fn section(groups: &[Group], findings: &[Finding], at_stake: f64, ctx: &RunContext) -> Section {
-    let cfg = &ctx.config.overwrite_conflicts;
+/// The system-of-record rules in words.
+fn rules_text(cfg: &OverwriteConflictsConfig) -> String {
     let rules: Vec<String> = cfg
         .system_of_record
         .iter()
         .map(|(field, allowed)| format!("`{field}` by {}", allowed.join(", ")))
         .collect();
+    if rules.is_empty() { "none configured".to_owned() } else { rules.join("; ") }
+}
+
+fn section(groups: &[Group], findings: &[Finding], at_stake: f64, ctx: &RunContext) -> Section {
+    let cfg = &ctx.config.overwrite_conflicts;
     let tested = format!(
         "Every write to a deal field was compared with the previous write to the same field of \
          the same deal. People (app, mobile and bulk edits) count as one writer; each \
@@ -397,7 +407,7 @@ fn section(groups: &[Group], findings: &[Finding], at_stake: f64, ctx: &RunConte
          not allow: {rules}. Breaks fail; a writer with at least {n} conflicts or flip-flops on \
          a field is a warning.",
         d = cfg.window_days,
-        rules = if rules.is_empty() { "none configured".to_owned() } else { rules.join("; ") },
+        rules = rules_text(cfg),
         n = cfg.min_events,
     );
     let todo = if findings.iter().all(|f| f.severity == Severity::Info) {

@@ -353,17 +353,7 @@ fn findings(
             (true, true) => Severity::Fail,
             (true, false) => Severity::Warn,
         };
-        let message = format!(
-            "`{}` ({}) made {} of its {} stage moves ({:.0}%) on {} deals with no person touching \
-             the deal within {} h",
-            s.source_key,
-            s.source_class,
-            s.unattended,
-            s.moves,
-            100.0 * s.share(),
-            deal_keys.len(),
-            cfg.touch_hours
-        );
+        let message = source_message(s, deal_keys.len(), cfg.touch_hours);
         let mut evidence: Vec<(&'static str, String)> =
             rows.iter().map(|i| ("deal_change", keys[*i].clone())).collect();
         evidence.extend(deal_keys.into_iter().map(|d| ("deal", d)));
@@ -380,6 +370,20 @@ fn findings(
     }
     out.extend(unknown_finding(monthly, ctx)?);
     Ok(out)
+}
+
+fn source_message(s: &SourceRow, deals: usize, touch_hours: i64) -> String {
+    format!(
+        "`{}` ({}) made {} of its {} stage moves ({:.0}%) on {} deals with no person touching \
+         the deal within {} h",
+        s.source_key,
+        s.source_class,
+        s.unattended,
+        s.moves,
+        100.0 * s.share(),
+        deals,
+        touch_hours
+    )
 }
 
 fn unknown_finding(monthly: &DataFrame, ctx: &RunContext) -> Result<Option<Finding>> {
