@@ -38,10 +38,12 @@ pub(super) enum LabelFile {
     ActivityStageLink,
     /// Writes to forecast fields by anything but a person.
     SystemOfRecord,
+    /// Writers overwriting each other's deal fields.
+    OverwriteConflicts,
 }
 
 impl LabelFile {
-    const ALL: [Self; 13] = [
+    const ALL: [Self; 14] = [
         Self::MonthEnd,
         Self::DuplicateDeals,
         Self::DuplicatePersons,
@@ -55,6 +57,7 @@ impl LabelFile {
         Self::StageProvenance,
         Self::ActivityStageLink,
         Self::SystemOfRecord,
+        Self::OverwriteConflicts,
     ];
 
     /// File name inside `labels/`.
@@ -73,6 +76,7 @@ impl LabelFile {
             Self::StageProvenance => "stage_provenance.csv",
             Self::ActivityStageLink => "activity_stage_link.csv",
             Self::SystemOfRecord => "system_of_record.csv",
+            Self::OverwriteConflicts => "overwrite_conflicts.csv",
         }
     }
 
@@ -100,6 +104,7 @@ impl LabelFile {
             ],
             Self::StageProvenance | Self::ActivityStageLink => &["deal_id", "log_time", "source"],
             Self::SystemOfRecord => &["deal_id", "field_key", "log_time", "source"],
+            Self::OverwriteConflicts => &["deal_id", "field_key", "log_time", "rule", "source"],
         }
     }
 }

@@ -11,7 +11,11 @@
 //! - `activity_stage_link.csv`: forward stage moves with no done call, meeting or email whose
 //!   time falls in the 14 days before the move or later the same company-local day;
 //! - `system_of_record.csv`: writes to stage, value, expected close date, status or probability
-//!   by anything but a person (the default system-of-record rule).
+//!   by anything but a person (the default system-of-record rule);
+//! - `overwrite_conflicts.csv`: writes to one field of the deal by two writers (people count as
+//!   one) within 7 days (`conflict`), or undoing the previous writer's value (`flip_flop`); the
+//!   label names the write of the writer that is not a person, or the later one of two
+//!   integrations.
 //!
 //! Rows are keyed by (deal id, flow `field_key`, `log_time`) because change ids are given out
 //! only when the deal is written.
@@ -64,6 +68,11 @@ impl Injector for StageLinks {
                 cx.labels.put(LabelFile::SystemOfRecord, &[id.as_str(), w.key, &time, &source])?;
             }
         }
+        for (rule, w) in conflicts(&writes) {
+            let (time, source) = (ts_string(w.time), source_name(w.prov));
+            let row = [plan.id.to_string(), w.key.to_owned(), time, rule.to_owned(), source];
+            cx.labels.put(LabelFile::OverwriteConflicts, &row)?;
+        }
         Ok(())
     }
 }
@@ -78,6 +87,37 @@ struct Write {
     prov: Prov,
     key: &'static str,
     forward: bool,
+    old: Option<String>,
+    new: Option<String>,
+}
+
+/// Two writers on one field within this many days conflict.
+const CONFLICT_DAYS: i64 = 7;
+
+/// The writer a conflict is told apart by: people are one writer.
+fn party(prov: Prov) -> String {
+    if is_human(prov) { "people".to_owned() } else { source_name(prov) }
+}
+
+/// (rule, blamed write) of every conflict and flip-flop, each blamed write once per rule.
+fn conflicts(writes: &[Write]) -> Vec<(&'static str, &Write)> {
+    let mut out: Vec<(&'static str, &Write)> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, w) in writes.iter().enumerate() {
+        let Some(prev) = writes[..i].iter().rev().find(|p| p.key == w.key) else { continue };
+        if party(prev.prov) == party(w.prov) {
+            continue;
+        }
+        let blamed = if is_human(w.prov) { prev } else { w };
+        let flip = w.new == prev.old && w.old == prev.new;
+        let near = (w.time - prev.time).num_seconds() <= CONFLICT_DAYS * 86_400;
+        for (rule, hit) in [("flip_flop", flip), ("conflict", near)] {
+            if hit && seen.insert((rule, blamed.time, blamed.key)) {
+                out.push((rule, blamed));
+            }
+        }
+    }
+    out
 }
 
 fn flow_writes(plan: &DealPlan) -> Vec<Write> {
@@ -89,8 +129,10 @@ fn flow_writes(plan: &DealPlan) -> Vec<Write> {
             continue;
         }
         let forward = matches!(c.what, FieldChange::Stage(to) if to > state.stage);
+        let old = state.rendered(&c.what);
         state.apply(&c.what);
-        out.push(Write { time: c.time, prov: c.prov, key: c.what.key(), forward });
+        let (time, prov, key, new) = (c.time, c.prov, c.what.key(), c.what.rendered());
+        out.push(Write { time, prov, key, forward, old, new });
     }
     out
 }
