@@ -59,6 +59,12 @@ fn flagged_changes<'a>(found: impl Iterator<Item = &'a &'a Finding>) -> BTreeSet
 fn score(check: &str, truth: &BTreeSet<String>, flagged: &BTreeSet<String>) -> (f64, f64) {
     let hit = truth.intersection(flagged).count() as f64;
     let (precision, recall) = (hit / flagged.len().max(1) as f64, hit / truth.len().max(1) as f64);
+    for miss in truth.difference(flagged).take(5) {
+        eprintln!("{check}: missed {miss}");
+    }
+    for extra in flagged.difference(truth).take(5) {
+        eprintln!("{check}: not labelled {extra}");
+    }
     eprintln!(
         "{check}: precision {precision:.3}, recall {recall:.3} ({} labelled, {} flagged)",
         truth.len(),
@@ -119,4 +125,24 @@ fn provenance_checks_find_their_labels_and_no_lookalike() {
     assert!(p >= 0.9 && r >= 0.9, "system_of_record precision {p:.3} recall {r:.3}");
     assert!(found.iter().all(|f| !f.segment.starts_with("human:")), "a person is flagged");
     assert!(flagged_changes(found.iter()).is_disjoint(&bulk), "a bulk edit is flagged");
+    for rule in ["conflict", "flip_flop"] {
+        let truth = labelled_rule(rule, &keys);
+        let hits = found.iter().filter(|f| f.metric == rule);
+        let (p, r) = score(&format!("overwrite_conflicts/{rule}"), &truth, &flagged_changes(hits));
+        assert!(p >= 0.9 && r >= 0.9, "{rule} precision {p:.3} recall {r:.3}");
+    }
+}
+
+/// Change keys of `overwrite_conflicts.csv` rows of one rule.
+fn labelled_rule(
+    rule: &str,
+    keys: &BTreeMap<(String, String, String), String>,
+) -> BTreeSet<String> {
+    read_labels(&repo("data/sample/labels/overwrite_conflicts.csv"))
+        .iter()
+        .filter(|l| l["rule"] == rule)
+        .map(|l| {
+            keys[&(l["deal_id"].clone(), l["field_key"].clone(), l["log_time"].clone())].clone()
+        })
+        .collect()
 }
