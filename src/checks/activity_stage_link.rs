@@ -498,6 +498,13 @@ fn section(writers: &[WriterRow], busy: &DataFrame, at_stake: f64, ctx: &RunCont
 fn found_text(writers: &[WriterRow], busy: &DataFrame, at_stake: f64) -> String {
     let moves: u64 = writers.iter().map(|w| w.moves).sum();
     let unexplained: u64 = writers.iter().map(|w| w.unexplained).sum();
+    if moves == 0 {
+        return format!(
+            "The export has no forward stage moves in its change log, so no move could be \
+             judged. {} open deals are busy without progress.",
+            busy.height()
+        );
+    }
     let mut text = format!(
         "{unexplained} of {moves} forward stage moves ({:.0}%) had no call, meeting or email \
          behind them; the open deals among them carry {} of pipeline value. {} open \
@@ -669,5 +676,12 @@ mod tests {
             "busy:people"
         );
         assert!(busy_case(true, "rep").iter().all(|f| !f.segment.starts_with("busy:")));
+    }
+
+    #[test]
+    fn an_export_without_a_change_log_says_so() {
+        let out = ActivityStageLink.run(&inputs(vec![]), &ctx()).unwrap();
+        assert!(out.findings.is_empty());
+        assert!(out.section.found.contains("no forward stage moves"), "{}", out.section.found);
     }
 }

@@ -431,6 +431,12 @@ fn section(groups: &[Group], findings: &[Finding], at_stake: f64, ctx: &RunConte
 fn found_text(groups: &[Group], at_stake: f64) -> String {
     let count =
         |rule: &str| -> u64 { groups.iter().filter(|g| g.rule == rule).map(|g| g.writes).sum() };
+    if groups.is_empty() {
+        return "No write breaks a system-of-record rule, undoes another writer or overwrites \
+                another writer within the window (an export with no change log has nothing to \
+                compare)."
+            .to_owned();
+    }
     let mut text = format!(
         "{} system-of-record breaks, {} flip-flops and {} conflicts; the open deals involved \
          carry {} of pipeline value.\n\n",
@@ -593,5 +599,13 @@ mod tests {
             ]
         );
         assert_eq!(out.tables[0].1.height(), 5);
+    }
+
+    #[test]
+    fn an_export_without_a_change_log_has_nothing_to_compare() {
+        let out = OverwriteConflicts.run(&inputs(vec![]), &ctx()).unwrap();
+        assert!(out.findings.is_empty());
+        assert_eq!(out.tables[0].1.height(), 0);
+        assert!(out.section.found.contains("nothing to"), "{}", out.section.found);
     }
 }

@@ -510,6 +510,10 @@ fn section(
 
 fn found_text(monthly: &DataFrame, sources: &[SourceRow], at_stake: f64) -> String {
     let (unknown, total) = unknown_share(monthly).unwrap_or((0, 0));
+    if total == 0 {
+        return "The export has no stage changes in its change log, so nothing could be judged."
+            .to_owned();
+    }
     let unattended: u64 = sources.iter().map(|s| s.unattended).sum();
     let mut text = format!(
         "{total} stage changes; {unknown} ({:.1}%) have no known writer. {unattended} stage moves \
@@ -888,5 +892,6 @@ mod tests {
         let out = StageProvenance.run(&inputs(vec![]), &ctx()).unwrap();
         assert!(out.findings.is_empty());
         assert_eq!(out.tables[1].1.height(), 0);
+        assert!(out.section.found.contains("no stage changes"), "{}", out.section.found);
     }
 }
