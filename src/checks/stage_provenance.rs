@@ -888,6 +888,19 @@ mod tests {
     }
 
     #[test]
+    fn since_and_until_keep_moves_of_those_local_days() {
+        let input = inputs(vec![(Table::DealChanges, case_changes())]);
+        let mut ctx = ctx();
+        ctx.since = chrono::NaiveDate::from_ymd_opt(2026, 4, 1);
+        let out = StageProvenance.run(&input, &ctx).unwrap();
+        assert_eq!(evidence_changes(&out), ["a5"]);
+        ctx.since = None;
+        ctx.until = chrono::NaiveDate::from_ymd_opt(2026, 3, 31);
+        let out = StageProvenance.run(&input, &ctx).unwrap();
+        assert_eq!(evidence_changes(&out), ["a1", "a3", "a4"], "no activities given here");
+    }
+
+    #[test]
     fn empty_input_gives_no_findings() {
         let out = StageProvenance.run(&inputs(vec![]), &ctx()).unwrap();
         assert!(out.findings.is_empty());
