@@ -146,3 +146,26 @@ fn labelled_rule(
         })
         .collect()
 }
+
+/// The three checks' tables and charts are byte-identical across runs.
+#[test]
+fn provenance_outputs_are_byte_identical_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    pipetrust::report::write(&audit(&[repo("data/sample")]), &a).unwrap();
+    pipetrust::report::write(&audit(&[repo("data/sample")]), &b).unwrap();
+    for rel in [
+        "tables/stage_provenance.parquet",
+        "tables/stage_provenance_unattended.parquet",
+        "tables/activity_stage_link.parquet",
+        "tables/activity_stage_link_busy.parquet",
+        "tables/overwrite_conflicts.parquet",
+        "tables/evidence.parquet",
+        "charts/stage_provenance.svg",
+        "charts/activity_stage_link.svg",
+        "charts/overwrite_conflicts.svg",
+    ] {
+        let (x, y) = (fs_err::read(a.join(rel)).unwrap(), fs_err::read(b.join(rel)).unwrap());
+        assert!(x == y, "{rel} differs between runs");
+    }
+}
