@@ -40,10 +40,12 @@ pub(super) enum LabelFile {
     SystemOfRecord,
     /// Writers overwriting each other's deal fields.
     OverwriteConflicts,
+    /// Stalled deals an integration keeps logging activities on.
+    BusyDeals,
 }
 
 impl LabelFile {
-    const ALL: [Self; 14] = [
+    const ALL: [Self; 15] = [
         Self::MonthEnd,
         Self::DuplicateDeals,
         Self::DuplicatePersons,
@@ -58,6 +60,7 @@ impl LabelFile {
         Self::ActivityStageLink,
         Self::SystemOfRecord,
         Self::OverwriteConflicts,
+        Self::BusyDeals,
     ];
 
     /// File name inside `labels/`.
@@ -77,6 +80,7 @@ impl LabelFile {
             Self::ActivityStageLink => "activity_stage_link.csv",
             Self::SystemOfRecord => "system_of_record.csv",
             Self::OverwriteConflicts => "overwrite_conflicts.csv",
+            Self::BusyDeals => "busy_deals.csv",
         }
     }
 
@@ -105,6 +109,7 @@ impl LabelFile {
             Self::StageProvenance | Self::ActivityStageLink => &["deal_id", "log_time", "source"],
             Self::SystemOfRecord => &["deal_id", "field_key", "log_time", "source"],
             Self::OverwriteConflicts => &["deal_id", "field_key", "log_time", "rule", "source"],
+            Self::BusyDeals => &["deal_id", "source"],
         }
     }
 }

@@ -11,6 +11,7 @@
 mod attribution;
 mod billing;
 mod bulk_edits;
+mod busy_sync;
 mod calendar_sync;
 mod duplicates;
 mod month_end;
@@ -65,6 +66,7 @@ pub(super) fn injectors(cx: PlanCx<'_>, deals: usize) -> Vec<Box<dyn Injector>> 
         Box::new(retries::ZapierRetries),
         Box::new(attribution::AttributionSync),
         Box::new(billing::BillingSync::new(cx, deals)),
+        Box::new(busy_sync::BusySync),
         Box::new(stage_links::StageLinks),
     ]
 }

@@ -32,7 +32,7 @@ use super::super::source::{FIRST_INTEGRATION_USER, Prov, Via};
 use super::{Cx, Injector};
 
 /// Share of unexplained human forward moves that get a call logged right after.
-const LOOKALIKE_SHARE: f64 = 0.35;
+const LOOKALIKE_SHARE: f64 = 0.15;
 /// Look-back for a supporting activity, days.
 const LINK_DAYS: i64 = 14;
 /// Window either side of an automated move for a human touch, hours.
