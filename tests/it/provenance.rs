@@ -117,6 +117,20 @@ fn provenance_checks_find_their_labels_and_no_lookalike() {
     assert!(after.len() >= 50, "{} call-after-move look-alikes", after.len());
     assert!(flagged.is_disjoint(&after), "a move explained by a call the same day is flagged");
     assert!(flagged.is_disjoint(&bulk));
+    let truth: BTreeSet<String> = read_labels(&repo("data/sample/labels/busy_deals.csv"))
+        .iter()
+        .map(|l| format!("pd:{}", l["deal_id"]))
+        .collect();
+    let busy: BTreeSet<String> = found
+        .iter()
+        .filter(|f| f.segment == "busy:integrations")
+        .flat_map(|f| f.evidence.iter())
+        .filter(|(kind, _)| *kind == "deal")
+        .map(|(_, key)| key.clone())
+        .collect();
+    let (p, r) = score("activity_stage_link/busy", &truth, &busy);
+    assert!(p >= 0.9 && r >= 0.9, "busy deals precision {p:.3} recall {r:.3}");
+    assert!(found.iter().all(|f| f.segment != "busy:people"), "people's busy deals flagged");
 
     let found = findings(&run, "overwrite_conflicts");
     let truth = labelled("system_of_record.csv", None, &keys);
