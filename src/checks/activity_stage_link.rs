@@ -495,6 +495,27 @@ fn section(writers: &[WriterRow], busy: &DataFrame, at_stake: f64, ctx: &RunCont
     Section { tested, found, todo, caveats }
 }
 
+/// One sentence on busy deals: how many, their value, and who created their activities.
+fn busy_text(busy: &DataFrame) -> String {
+    let (Ok(people), Ok(others)) = (u64s(busy, out::N_BY_PEOPLE), u64s(busy, out::N_BY_OTHERS))
+    else {
+        return String::new();
+    };
+    let by_sync = people.iter().zip(&others).filter(|(p, o)| o > p).count();
+    let value = busy
+        .column(VALUE)
+        .and_then(|c| c.as_materialized_series().cast(&DataType::Float64))
+        .map(|s| s.f64().map(|v| v.sum().unwrap_or(0.0)).unwrap_or(0.0))
+        .unwrap_or(0.0);
+    format!(
+        "{} open deals ({} of pipeline value) are busy without progress: {by_sync} with \
+         activities mostly created by integrations, {} mostly by people.",
+        busy.height(),
+        thousands(value),
+        busy.height() - by_sync
+    )
+}
+
 fn found_text(writers: &[WriterRow], busy: &DataFrame, at_stake: f64) -> String {
     let moves: u64 = writers.iter().map(|w| w.moves).sum();
     let unexplained: u64 = writers.iter().map(|w| w.unexplained).sum();
@@ -507,11 +528,10 @@ fn found_text(writers: &[WriterRow], busy: &DataFrame, at_stake: f64) -> String 
     }
     let mut text = format!(
         "{unexplained} of {moves} forward stage moves ({:.0}%) had no call, meeting or email \
-         behind them; the open deals among them carry {} of pipeline value. {} open \
-         deals are busy without progress.\n\n",
+         behind them; the open deals among them carry {} of pipeline value. {}\n\n",
         100.0 * unexplained as f64 / moves.max(1) as f64,
         thousands(at_stake),
-        busy.height()
+        busy_text(busy)
     );
     text.push_str("| writer | class | forward moves | unexplained | share |\n");
     text.push_str("|---|---|---:|---:|---:|\n");
