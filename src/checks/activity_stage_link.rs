@@ -704,4 +704,18 @@ mod tests {
         assert!(out.findings.is_empty());
         assert!(out.section.found.contains("no forward stage moves"), "{}", out.section.found);
     }
+
+    #[test]
+    fn defaults_are_the_design_values() {
+        let config = crate::config::Config::parse("").unwrap();
+        let cfg = &config.activity_stage_link;
+        assert_eq!((cfg.lookback_days, cfg.busy_days), (14, 60));
+        assert_eq!(cfg.kinds, ["call", "meeting", "email"]);
+        assert_eq!(config.stage_provenance.touch_hours, 24);
+        let text =
+            "[activity_stage_link]\nlookback_days = 7\n[stage_provenance]\ntouch_hours = 2\n";
+        let config = crate::config::Config::parse(text).unwrap();
+        assert_eq!(config.activity_stage_link.lookback_days, 7);
+        assert_eq!(config.stage_provenance.touch_hours, 2);
+    }
 }

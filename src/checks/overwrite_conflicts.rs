@@ -48,7 +48,8 @@ pub struct OverwriteConflictsConfig {
     pub window_days: i64,
     /// Fields that are not compared (creation, derived timestamps).
     pub ignore_fields: Vec<String>,
-    /// Field → source classes or source keys allowed to write it.
+    /// Field → source classes or source keys allowed to write it. A table given in the config
+    /// replaces the default rules as a whole (fields it does not name have no owner).
     pub system_of_record: BTreeMap<String, Vec<String>>,
     /// A writer with at least this many conflicts or flip-flops on a field is a warning.
     pub min_events: u64,
@@ -607,5 +608,21 @@ mod tests {
         assert!(out.findings.is_empty());
         assert_eq!(out.tables[0].1.height(), 0);
         assert!(out.section.found.contains("nothing to"), "{}", out.section.found);
+    }
+
+    #[test]
+    fn rules_come_from_the_config_and_unknown_keys_are_named() {
+        let text = "[overwrite_conflicts]\nwindow_days = 3\n\
+                    [overwrite_conflicts.system_of_record]\nvalue = [\"api:billing-sync\"]\n";
+        let config = crate::config::Config::parse(text).unwrap();
+        let cfg = &config.overwrite_conflicts;
+        assert_eq!(cfg.window_days, 3);
+        assert_eq!(cfg.system_of_record.len(), 1);
+        assert_eq!(cfg.system_of_record[VALUE], ["api:billing-sync"]);
+        let defaults = crate::config::Config::parse("").unwrap().overwrite_conflicts;
+        assert_eq!(defaults.system_of_record.len(), 5);
+        assert_eq!(defaults.window_days, 7);
+        let err = crate::config::Config::parse("[overwrite_conflicts]\nwindow = 3\n").unwrap_err();
+        assert!(err.contains("window"), "{err}");
     }
 }

@@ -67,6 +67,7 @@ pub(super) fn injectors(cx: PlanCx<'_>, deals: usize) -> Vec<Box<dyn Injector>> 
         Box::new(attribution::AttributionSync),
         Box::new(billing::BillingSync::new(cx, deals)),
         Box::new(busy_sync::BusySync),
+        // Labels the final plan for the provenance checks: keep it last.
         Box::new(stage_links::StageLinks),
     ]
 }
