@@ -35,6 +35,12 @@ pub struct Config {
     pub timestamp_drift: crate::checks::timestamp_drift::TimestampDriftConfig,
     /// Thresholds of `sync_gaps`.
     pub sync_gaps: crate::checks::sync_gaps::SyncGapsConfig,
+    /// Thresholds of `stage_provenance`.
+    pub stage_provenance: crate::checks::stage_provenance::StageProvenanceConfig,
+    /// Thresholds of `activity_stage_link`.
+    pub activity_stage_link: crate::checks::activity_stage_link::ActivityStageLinkConfig,
+    /// Thresholds and rules of `overwrite_conflicts`.
+    pub overwrite_conflicts: crate::checks::overwrite_conflicts::OverwriteConflictsConfig,
     /// Integration rollouts (used by `stage_time_rollout`).
     pub rollouts: Vec<Rollout>,
     /// The integrations to score; when empty they are discovered from the

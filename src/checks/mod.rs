@@ -5,11 +5,14 @@
 //! metrics, chart data and the text of its report section. It never reads or
 //! writes files and never prints; `report` owns all output.
 
+pub mod activity_stage_link;
 pub mod attribution_overwrites;
 pub mod integration_scorecard;
 pub mod low_intent_deals;
 pub mod month_end_spikes;
+pub mod overwrite_conflicts;
 pub mod repeated_writes;
+pub mod stage_provenance;
 pub mod stage_time_rollout;
 pub mod sync_gaps;
 pub mod timestamp_drift;
@@ -72,6 +75,9 @@ pub static REGISTRY: &[&dyn Check] = &[
     &month_end_spikes::MonthEndSpikes,
     &stage_time_rollout::StageTimeRollout,
     &timestamp_drift::TimestampDrift,
+    &stage_provenance::StageProvenance,
+    &activity_stage_link::ActivityStageLink,
+    &overwrite_conflicts::OverwriteConflicts,
     &repeated_writes::RepeatedWrites,
     &low_intent_deals::LowIntentDeals,
     &attribution_overwrites::AttributionOverwrites,

@@ -32,10 +32,20 @@ pub(super) enum LabelFile {
     Rollout,
     /// Integrations and their expected verdicts.
     Integrations,
+    /// Automated stage moves with no human touch within 24 h.
+    StageProvenance,
+    /// Forward stage moves with no supporting activity.
+    ActivityStageLink,
+    /// Writes to forecast fields by anything but a person.
+    SystemOfRecord,
+    /// Writers overwriting each other's deal fields.
+    OverwriteConflicts,
+    /// Stalled deals an integration keeps logging activities on.
+    BusyDeals,
 }
 
 impl LabelFile {
-    const ALL: [Self; 10] = [
+    const ALL: [Self; 15] = [
         Self::MonthEnd,
         Self::DuplicateDeals,
         Self::DuplicatePersons,
@@ -46,6 +56,11 @@ impl LabelFile {
         Self::SyncGaps,
         Self::Rollout,
         Self::Integrations,
+        Self::StageProvenance,
+        Self::ActivityStageLink,
+        Self::SystemOfRecord,
+        Self::OverwriteConflicts,
+        Self::BusyDeals,
     ];
 
     /// File name inside `labels/`.
@@ -61,6 +76,11 @@ impl LabelFile {
             Self::SyncGaps => "sync_gaps.csv",
             Self::Rollout => "rollout.csv",
             Self::Integrations => "integrations.csv",
+            Self::StageProvenance => "stage_provenance.csv",
+            Self::ActivityStageLink => "activity_stage_link.csv",
+            Self::SystemOfRecord => "system_of_record.csv",
+            Self::OverwriteConflicts => "overwrite_conflicts.csv",
+            Self::BusyDeals => "busy_deals.csv",
         }
     }
 
@@ -86,6 +106,10 @@ impl LabelFile {
                 "fault",
                 "expected_verdict",
             ],
+            Self::StageProvenance | Self::ActivityStageLink => &["deal_id", "log_time", "source"],
+            Self::SystemOfRecord => &["deal_id", "field_key", "log_time", "source"],
+            Self::OverwriteConflicts => &["deal_id", "field_key", "log_time", "rule", "source"],
+            Self::BusyDeals => &["deal_id", "source"],
         }
     }
 }

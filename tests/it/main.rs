@@ -6,5 +6,6 @@ mod drift;
 mod ingest;
 mod maven;
 mod rollout;
+mod provenance;
 mod sample;
 mod writes;

@@ -11,11 +11,13 @@
 mod attribution;
 mod billing;
 mod bulk_edits;
+mod busy_sync;
 mod calendar_sync;
 mod duplicates;
 mod month_end;
 mod retries;
 mod rollout;
+mod stage_links;
 
 use anyhow::Result;
 use chrono::NaiveDateTime;
@@ -64,5 +66,8 @@ pub(super) fn injectors(cx: PlanCx<'_>, deals: usize) -> Vec<Box<dyn Injector>> 
         Box::new(retries::ZapierRetries),
         Box::new(attribution::AttributionSync),
         Box::new(billing::BillingSync::new(cx, deals)),
+        Box::new(busy_sync::BusySync),
+        // Labels the final plan for the provenance checks: keep it last.
+        Box::new(stage_links::StageLinks),
     ]
 }
