@@ -5,7 +5,6 @@
 //! Looked up in this order: `--config FILE`, then `pipetrust.toml` inside the
 //! first input folder, then the defaults.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -46,17 +45,9 @@ pub struct Config {
     /// The integrations to score; when empty they are discovered from the
     /// change log's non-human writers.
     pub integrations: Vec<Integration>,
-    /// Field → the sources allowed to write it. A source is a source key
-    /// (`api:forecastbot`), a class (`human_ui`, `bulk`, `api`…), `human`
-    /// (people's own UI, mobile and bulk edits) or an integration name.
-    pub system_of_record: BTreeMap<String, Vec<String>>,
     /// Fields the forecast is built on; a system-of-record break on one of
     /// them is critical.
     pub protected_fields: Vec<String>,
-    /// Pipedrive origins (or `created_via` classes) that mark low-intent deals.
-    pub low_intent_origins: Vec<String>,
-    /// Attribution sources that are paid and need campaign detail.
-    pub paid_sources: Vec<String>,
     /// The integration scorecard's verdict thresholds.
     pub scorecard: ScorecardConfig,
     /// Thresholds of `stage_time_rollout`.
@@ -138,10 +129,6 @@ impl Default for ScorecardConfig {
 /// The default protected forecast fields.
 pub const FORECAST_FIELDS: [&str; 5] =
     ["stage", "value", "expected_close_date", "status", "probability"];
-
-/// The default low-intent origins (DESIGN.md §4.9).
-pub const LOW_INTENT_ORIGINS: [&str; 7] =
-    ["API", "Automation", "WebForms", "Chatbot", "LiveChat", "WebVisitors", "Marketplace"];
 
 /// The company's working calendar.
 #[derive(Debug, Clone, Deserialize)]
@@ -227,14 +214,6 @@ impl Config {
         if self.protected_fields.is_empty() {
             self.protected_fields = FORECAST_FIELDS.iter().map(|f| (*f).to_owned()).collect();
         }
-        if self.system_of_record.is_empty() {
-            for field in &self.protected_fields {
-                self.system_of_record.insert(field.clone(), vec!["human".to_owned()]);
-            }
-        }
-        if self.low_intent_origins.is_empty() {
-            self.low_intent_origins = LOW_INTENT_ORIGINS.iter().map(|o| (*o).to_owned()).collect();
-        }
     }
 
     fn validate(&self) -> std::result::Result<(), String> {
@@ -289,45 +268,110 @@ mod tests {
 
 /// A commented example config; `pipetrust config --example` prints it and a
 /// test checks that it loads.
-pub const EXAMPLE: &str = r#"# pipetrust.toml: the audit configuration. Every key is optional; the values
-# shown are the defaults unless marked "example".
+pub const EXAMPLE: &str = r#"# pipetrust.toml: the audit configuration. Every key is optional; values are
+# the defaults unless marked "example". Dates are quoted strings.
 
-# Fields the forecast is built on.
+# Fields the forecast is built on: a system-of-record break on one of them
+# makes the integration scorecard abandon the writer.
 protected_fields = ["stage", "value", "expected_close_date", "status", "probability"]
-# Origins of deals that count as low intent.
-low_intent_origins = ["API", "Automation", "WebForms", "Chatbot", "LiveChat", "WebVisitors", "Marketplace"]
-# Attribution sources that are paid and need campaign detail.
-paid_sources = ["Google Ads", "LinkedIn Ads"]  # example (default none)
 
 [company]
-# IANA zone the company works in: month ends and working days are local.
-timezone = "America/New_York"                  # example (default "UTC")
-# Days that are not working days (besides weekends).
-holidays = ["2025-12-25", "2026-01-01"]        # example (default none)
-
-# Field -> sources allowed to write it: a source key ("api:forecastbot"), a
-# class ("human_ui", "bulk", "api"...), "human" (people's UI, mobile and bulk
-# edits) or an integration name. Default: each protected field -> ["human"].
-[system_of_record]
-stage = ["human"]
-value = ["human", "Billing Sync"]              # example
-expected_close_date = ["human"]
-status = ["human"]
-probability = ["human"]
+timezone = "America/New_York"             # example (default "UTC"): month ends and working days are local
+holidays = ["2025-12-25", "2026-01-01"]   # example (default none): days off besides weekends
 
 [month_end_spikes]
-last_working_days = 2     # K: the last K working days of a month are month end
-min_lift = 1.5            # flag when lift over the baseline is at least this
-max_q = 0.05              # ... and the Benjamini-Hochberg q-value is below this
-min_events = 5            # ... and the cell has at least this many events
-min_baseline_events = 30  # fewer human events than this: uniform baseline
-fail_months = 3           # flagged in this many months: a failing finding
+last_working_days = 2       # K: the last K working days of a month are month end
+min_lift = 1.5              # flag when lift over the baseline is at least this,
+max_q = 0.05                # the Benjamini-Hochberg q-value is below this,
+min_events = 5              # and the month x family x writer cell has this many events
+min_baseline_events = 30    # fewer human events of a family: the uniform share is the baseline
+fail_months = 3             # a writer flagged in this many months is a failing finding
+
+[stage_time_rollout]
+window_days = 180           # length of the windows before and after a rollout
+washout_days = 14           # days either side of go-live left out
+follow_up_days = 90         # every stage stay is followed at most this long, in both windows
+outcome_follow_up_days = 120  # the same for win rate and cycle time, from creation
+alpha = 0.05                # significance level
+min_group_size = 20         # stays needed in each window to test a stage
+bootstrap_replicates = 200  # Hodges-Lehmann bootstrap replicates
+seed = 7                    # bootstrap seed
+fail_drop = 0.3             # pooled median drop that fails rather than warns
+min_drop = 0.1              # below this drop the finding is information only
+
+[timestamp_drift]
+exact_minutes = 2           # |offset| up to this is exact; tolerance of every class
+match_window_hours = 36     # name-and-time matching window, either side
+min_subject_similarity = 0.9  # least Jaro-Winkler similarity of subjects for name matching
+max_drift_share = 0.05      # flag a sync with more drifted pairs than this
+fail_drift_share = 0.10     # ... failing from this share
+min_pairs = 10              # fewer pairs are reported, not flagged
+future_grace_hours = 24     # times this far past as-of are not "future"
+
+[stage_provenance]
+touch_hours = 24            # a human touch this close to an automated move attends it
+max_unknown_share = 0.05    # warn above this share of stage changes with an unknown writer
+min_moves = 5               # unattended moves needed for a warning
+fail_share = 0.5            # unattended share of a writer's moves that fails
+
+[activity_stage_link]
+lookback_days = 14          # a done call, meeting or email this recent explains a forward move
+kinds = ["call", "meeting", "email"]
+min_moves = 5               # unexplained moves needed for a warning
+warn_share = 0.2            # unexplained share that warns
+fail_share = 0.5            # unexplained share that fails (integrations only)
+busy_days = 60              # busy-deal window before as-of
+busy_min_activities = 5     # activities in that window that make an open deal busy
+
+[overwrite_conflicts]
+window_days = 7             # two writers on one field this close in time conflict
+ignore_fields = ["created", "stage_change_time"]
+min_events = 5              # conflicts or flip-flops per writer and field that warn
+
+# Field -> source classes or source keys allowed to write it. A table here
+# replaces the defaults (each protected field owned by people).
+[overwrite_conflicts.system_of_record]
+stage = ["human_ui", "human_mobile", "bulk"]
+value = ["human_ui", "human_mobile", "bulk", "api:billing-sync"]   # example
+expected_close_date = ["human_ui", "human_mobile", "bulk"]
+status = ["human_ui", "human_mobile", "bulk"]
+probability = ["human_ui", "human_mobile", "bulk"]
+
+[repeated_writes]
+window_hours = 24.0         # a repeat comes within this of the write it repeats
+min_repeats = 3             # flag a writer with this many repeats
+min_rate = 0.02             # ... that are this share of its writes
+fail_repeats = 10           # failing from this many
+
+[low_intent_deals]
+origins = ["api", "automation", "web_form", "chat", "marketplace", "prospecting"]
+baseline_origin = "manual"  # the origin the others are held against
+touch_days = 30             # a meeting or call this soon after creation is a touch
+touch_kinds = ["meeting", "call"]
+min_deals = 20              # test only origins with this many deals
+min_lift = 1.5              # flag at this lift of the idle share
+max_q = 0.05                # ... and BH q below this
+fail_lift = 2.0             # failing from this lift
+
+[attribution_overwrites]
+grace_hours = 24.0          # writes this soon after creation are not overwrites
+fields = ["attribution_source", "attribution_detail", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"]
+paid_sources = ["paid search", "paid social", "paid", "cpc", "ppc", "sem", "display"]
+fail_deals = 10             # an integration overwriting this many deals fails
+
+[sync_gaps]
+baseline_days = 28          # trailing window of the daily baseline
+min_median = 5.0            # a source normally writes on days whose baseline median is this
+drop_z = -3.5               # robust z at or below this is a drop (a gap with no writes)
+max_drop_share = 0.25       # a drop must also fall to this share of the median
+min_baseline_days = 10      # working days needed in the baseline
+fail_gap_days = 3           # gaps this long (working days) fail
 
 [scorecard]
 abandon_below = 2.5
 keep_from = 4.0
 replace_below = 3.0
-overlap_below = 3.2
+overlap_below = 3.2         # 3.0-3.2: replace when platform_limit, else fix
 
 # Rollouts compared before/after by stage_time_rollout (example).
 [[rollouts]]
@@ -336,7 +380,7 @@ date = "2026-03-02"
 sources = ["automation"]
 
 # Integrations to score (example). Without any, they are discovered from the
-# change log and from the users who create synced activities.
+# change log and from the accounts that create synced activities and notes.
 [[integrations]]
 name = "ForecastBot"
 source_keys = ["api:forecastbot"]   # as shown in the report
@@ -344,7 +388,7 @@ change_sources = ["api"]            # raw change_source values ...
 user_agent = "forecastbot"          # ... with this user-agent substring
 actor_user_ids = ["15"]             # CRM user ids its writes are attributed to
 owner = "RevOps"
-last_review = "2026-06-01"              # dates are quoted strings
+last_review = "2026-06-01"
 scopes = ["deals:write"]
 dedicated_user = true               # runs under its own integration user
 platform_limit = false              # its problems are limits of its platform
@@ -359,7 +403,7 @@ mod example_tests {
     fn the_example_loads_as_it_is() {
         let c = Config::parse(EXAMPLE).unwrap();
         assert_eq!(c.integrations.len(), 1);
-        assert_eq!(c.system_of_record["value"], ["human", "Billing Sync"]);
+        assert_eq!(c.overwrite_conflicts.system_of_record["value"].len(), 4);
         assert_eq!(c.protected_fields.len(), 5);
     }
 

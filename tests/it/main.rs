@@ -5,7 +5,7 @@ mod common;
 mod drift;
 mod ingest;
 mod maven;
-mod rollout;
 mod provenance;
+mod rollout;
 mod sample;
 mod writes;
