@@ -654,16 +654,18 @@ fn linkify(text: &str, ids: &[String]) -> String {
 }
 
 fn section(cards: &[Card]) -> Section {
-    let tested = "Each integration (from config, else every non-human writer in the change log and \
-        every user who creates activities through a sync) is scored 1–5 per category from the other \
-        checks' findings that name it (fail 1, warning 2.5, information 4, none 5), from the change \
-        log (observability: share of its writes carrying a client id; security: writes through an \
-        account people also use) and from config (manual scores, owner, review date). Weights: \
-        forecast integrity 25%, data quality 20%, workflow fit 15%, reliability 15%, observability \
-        10%, security 10%, maintenance 5%, renormalised over the categories assessed. Verdict, first \
-        rule that applies: abandon below 2.5 or on a system-of-record break on a forecast field; keep \
-        from 4.0 with no failing finding (fix with one); replace from 2.5 to 3.0; from 3.0 to 3.2 \
-        replace when config marks a platform limit, else fix; fix above 3.2."
+    let tested = "Each integration (from config, else every non-human writer in the change log \
+                  and every user who creates activities through a sync) is scored 1–5 per \
+                  category from the other checks' findings that name it (fail 1, warning 2.5, \
+                  information 4, none 5), from the change log (observability: share of its writes \
+                  carrying a client id; security: writes through an account people also use) and \
+                  from config (manual scores, owner, review date). Weights: forecast integrity \
+                  25%, data quality 20%, workflow fit 15%, reliability 15%, observability 10%, \
+                  security 10%, maintenance 5%, renormalised over the categories assessed. \
+                  Verdict, first rule that applies: abandon below 2.5 or on a system-of-record \
+                  break on a forecast field; keep from 4.0 with no failing finding (fix with \
+                  one); replace from 2.5 to 3.0; from 3.0 to 3.2 replace when config marks a \
+                  platform limit, else fix; fix above 3.2."
         .to_owned();
     let mut found = String::from(
         "| integration | verdict | score | not assessed | why |\n|---|---|---:|---|---|\n",

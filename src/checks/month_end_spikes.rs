@@ -720,12 +720,13 @@ fn default_close_dates(input: &Inputs, ctx: &RunContext) -> Result<u64> {
 fn section(cells: &Cells, findings: &[Finding], ctx: &RunContext) -> Section {
     let cfg = &ctx.config.month_end_spikes;
     let tested = format!(
-        "For every month, event family and writer, the share of events in the last {k} working days \
-         ({zone}, weekends and {h} configured holidays off) is tested with an exact one-sided binomial \
-         test against two expectations: the uniform working-day share (K / working days) and the share \
-         among people's own UI events of the same family, because selling has a real month-end rush. \
-         q-values are Benjamini–Hochberg across cells. A cell is flagged when its lift over the baseline \
-         is at least {lift}, q < {q} and it has at least {n} events. A bulk edit counts once per batch.",
+        "For every month, event family and writer, the share of events in the last {k} working \
+         days ({zone}, weekends and {h} configured holidays off) is tested with an exact \
+         one-sided binomial test against two expectations: the uniform working-day share (K / \
+         working days) and the share among people's own UI events of the same family, because \
+         selling has a real month-end rush. q-values are Benjamini–Hochberg across cells. A cell \
+         is flagged when its lift over the baseline is at least {lift}, q < {q} and it has at \
+         least {n} events. A bulk edit counts once per batch.",
         k = cfg.last_working_days,
         zone = ctx.zone,
         h = ctx.config.company.holidays.len(),
@@ -739,16 +740,17 @@ fn section(cells: &Cells, findings: &[Finding], ctx: &RunContext) -> Section {
         "Nothing to do: no writer crowds its events into month end beyond people's own rhythm."
             .to_owned()
     } else {
-        "Ask each flagged integration's owner why it writes at month end. An integration that pushes \
-         close dates or advances stages at month end makes the forecast look better than the pipeline \
-         is: stop it writing forecast fields, or make its writes visible to the forecast owner."
+        "Ask each flagged integration's owner why it writes at month end. An integration that \
+         pushes close dates or advances stages at month end makes the forecast look better than \
+         the pipeline is: stop it writing forecast fields, or make its writes visible to the \
+         forecast owner."
             .to_owned()
     };
     let caveats = format!(
-        "Cells with fewer than {} events are not flagged. Where people's own events of a family number \
-         fewer than {}, the uniform share is the baseline. Creations and wins missing from the change \
-         log are taken from the deals table and attributed to the deal's origin (creations) or to an \
-         unknown writer (wins).",
+        "Cells with fewer than {} events are not flagged. Where people's own events of a family \
+         number fewer than {}, the uniform share is the baseline. Creations and wins missing from \
+         the change log are taken from the deals table and attributed to the deal's origin \
+         (creations) or to an unknown writer (wins).",
         cfg.min_events, cfg.min_baseline_events
     );
     Section { tested, found, todo, caveats }

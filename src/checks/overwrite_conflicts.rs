@@ -28,7 +28,7 @@ use super::{
 use crate::error::Result;
 use crate::model::Table;
 use crate::model::col::*;
-use crate::report::markdown::thousands;
+use crate::text::thousands;
 
 /// The check.
 pub struct OverwriteConflicts;

@@ -23,7 +23,7 @@ use super::{
 use crate::error::Result;
 use crate::model::col::*;
 use crate::model::{SourceClass, Table};
-use crate::report::markdown::thousands;
+use crate::text::thousands;
 
 /// The check.
 pub struct StageProvenance;

@@ -38,7 +38,7 @@ use crate::error::Result;
 use crate::ingest::parse;
 use crate::model::col::*;
 use crate::model::{SourceClass, Table};
-use crate::report::markdown::thousands;
+use crate::text::thousands;
 
 /// The check.
 pub struct SyncGaps;
@@ -555,15 +555,16 @@ fn section(
 ) -> Section {
     let cfg = &ctx.config.sync_gaps;
     let tested = format!(
-        "For every integration, API client and automation, writes to deals are counted per working \
-         day ({zone}, weekends and {h} configured holidays off). A day's baseline is the median of \
-         the working days in the {b} calendar days before it (before the silence began, for a \
-         silence). Where that median is at least {m}, the integration normally writes. A day whose \
-         robust z-score (distance from the median in units of 1.4826 × the median absolute \
-         deviation) is {z} or lower is then a gap day when it has no writes — consecutive gap days \
-         form one gap — and a sudden drop when it has some but at most {r:.0}% of the median. A writer whose daily count often \
-         swings to zero on its own is therefore not flagged for a single quiet day. The time \
-         since each integration's last write is reported.",
+        "For every integration, API client and automation, writes to deals are counted per \
+         working day ({zone}, weekends and {h} configured holidays off). A day's baseline is the \
+         median of the working days in the {b} calendar days before it (before the silence began, \
+         for a silence). Where that median is at least {m}, the integration normally writes. A \
+         day whose robust z-score (distance from the median in units of 1.4826 × the median \
+         absolute deviation) is {z} or lower is then a gap day when it has no writes — \
+         consecutive gap days form one gap — and a sudden drop when it has some but at most \
+         {r:.0}% of the median. A writer whose daily count often swings to zero on its own is \
+         therefore not flagged for a single quiet day. The time since each integration's last \
+         write is reported.",
         zone = ctx.zone,
         h = ctx.config.company.holidays.len(),
         b = cfg.baseline_days,
@@ -581,9 +582,9 @@ fn section(
             .to_owned()
     };
     let caveats = format!(
-        "Only integrations with a baseline median of at least {} writes per working day are judged; \
-         sparse or month-end-only writers are not. Days before an integration's first write are not \
-         counted; a silence at the very end runs to the as-of date.",
+        "Only integrations with a baseline median of at least {} writes per working day are \
+         judged; sparse or month-end-only writers are not. Days before an integration's first \
+         write are not counted; a silence at the very end runs to the as-of date.",
         cfg.min_median
     );
     Section { tested, found, todo, caveats }
@@ -601,9 +602,9 @@ fn found_text(gaps: &[Gap], days: &[Day], last: &[(String, i64, f64)], f: &[Find
         0 => "No integration went silent on a day it normally writes.".to_owned(),
         n => format!(
             "{n} gap(s) found. The open deals these integrations updated in the baseline window \
-             before going silent hold {} of pipeline.\n\n\
-             | integration | first silent day | last silent day | working days | usual writes / day \
-             | open pipeline it updates | still silent |\n|---|---|---|---:|---:|---:|---|\n",
+             before going silent hold {} of pipeline.\n\n | integration | first silent day | last \
+             silent day | working days | usual writes / day | open pipeline it updates | still \
+             silent |\n|---|---|---|---:|---:|---:|---|\n",
             thousands(at_stake)
         ),
     };

@@ -793,7 +793,7 @@ fn section(
 }
 
 fn money(v: f64) -> String {
-    crate::report::markdown::thousands(v)
+    crate::text::thousands(v)
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {

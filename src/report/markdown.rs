@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use crate::audit::AuditRun;
 use crate::checks::{Finding, Severity};
+use crate::text::thousands;
 
 /// The whole report.
 pub fn render(run: &AuditRun, charts: &[(&str, String)]) -> String {
@@ -191,30 +192,4 @@ fn metadata(md: &mut String, run: &AuditRun) {
     let _ = writeln!(md, "- config: {} (sha256 `{}`)", run.config_source, &run.config_hash[..16]);
     let names: Vec<_> = run.checks.iter().map(|c| c.meta.name).collect();
     let _ = writeln!(md, "- checks: {}\n", names.join(", "));
-}
-
-/// `1234567.8` → `1,234,568`.
-pub fn thousands(v: f64) -> String {
-    let n = v.round() as i64;
-    let digits = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::thousands;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(1_234_567.6), "1,234,568");
-        assert_eq!(thousands(-999.0), "-999");
-        assert_eq!(thousands(0.0), "0");
-    }
 }
