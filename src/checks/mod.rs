@@ -6,6 +6,7 @@
 //! writes files and never prints; `report` owns all output.
 
 pub mod month_end_spikes;
+pub mod similarity;
 
 use std::collections::BTreeMap;
 
