@@ -23,6 +23,10 @@ pub struct Config {
     pub month_end_spikes: MonthEndConfig,
     /// Integration rollouts (used by `stage_time_rollout`).
     pub rollouts: Vec<Rollout>,
+    /// Thresholds of `duplicate_deals`.
+    pub duplicate_deals: crate::checks::duplicate_deals::DuplicateDealsConfig,
+    /// Thresholds of `duplicate_people`.
+    pub duplicate_people: crate::checks::duplicate_people::DuplicatePeopleConfig,
 }
 
 /// The company's working calendar.

@@ -5,6 +5,8 @@
 //! metrics, chart data and the text of its report section. It never reads or
 //! writes files and never prints; `report` owns all output.
 
+pub mod duplicate_deals;
+pub mod duplicate_people;
 pub mod month_end_spikes;
 pub mod similarity;
 
@@ -42,7 +44,11 @@ pub trait Check: Sync {
 }
 
 /// Every check, in report order.
-pub static REGISTRY: &[&dyn Check] = &[&month_end_spikes::MonthEndSpikes];
+pub static REGISTRY: &[&dyn Check] = &[
+    &month_end_spikes::MonthEndSpikes,
+    &duplicate_deals::DuplicateDeals,
+    &duplicate_people::DuplicatePeople,
+];
 
 /// Looks a check up by name.
 pub fn by_name(name: &str) -> Option<&'static dyn Check> {

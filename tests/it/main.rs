@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod duplicates;
 mod ingest;
 mod maven;
 mod sample;
