@@ -24,8 +24,8 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::similarity::{
-    Score, UnionFind, normalize, numbers_differ, org_name, strip_legal, title_without_org,
-    token_block_pairs,
+    Blocking, Score, UnionFind, normalize, numbers_differ, org_name, strip_legal,
+    title_without_org, token_block_all, token_block_pairs,
 };
 use super::{
     Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
@@ -309,14 +309,19 @@ fn block_pairs(
 fn title_pass(rows: &[DealRow], window: i64, cfg: &DuplicateDealsConfig) -> Vec<Pair> {
     let tokens: Vec<Vec<String>> =
         rows.par_iter().map(|r| r.full_norm.split(' ').map(str::to_owned).collect()).collect();
-    let allowed = |i: usize, j: usize| {
-        (rows[i].block.is_none() || rows[j].block.is_none())
-            && (rows[j].t - rows[i].t).abs() <= window
+    let is_probe: Vec<bool> = rows.iter().map(|r| r.block.is_none()).collect();
+    let time: Vec<i64> = rows.iter().map(|r| r.t).collect();
+    let blocking = Blocking {
+        tokens: &tokens,
+        keys_per_record: cfg.block_tokens,
+        is_probe: &is_probe,
+        time: &time,
+        window,
     };
     // Whole titles, organisation names kept: a deal with no organisation
     // must name the same company (or person) to match.
     let score = |i: usize, j: usize| accept(&rows[i].full_norm, &rows[j].full_norm, cfg);
-    token_block_pairs(&tokens, cfg.block_tokens, allowed, score)
+    token_block_pairs(&blocking, score)
         .into_iter()
         .map(|(a, b, score)| Pair { a, b, score, reason: Reason::TitleTokens })
         .collect()
@@ -584,12 +589,7 @@ pub fn match_titles(titles: &[String], cfg: &DuplicateDealsConfig) -> Vec<(usize
     let norm: Vec<String> = titles.par_iter().map(|t| strip_legal(&normalize(t))).collect();
     let tokens: Vec<Vec<String>> =
         norm.iter().map(|t| t.split(' ').map(str::to_owned).collect()).collect();
-    token_block_pairs(
-        &tokens,
-        cfg.block_tokens,
-        |_, _| true,
-        |i, j| accept(&norm[i], &norm[j], cfg),
-    )
+    token_block_all(&tokens, cfg.block_tokens, |i, j| accept(&norm[i], &norm[j], cfg))
 }
 
 #[cfg(test)]

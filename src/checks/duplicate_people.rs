@@ -19,7 +19,7 @@ use polars::prelude::*;
 use serde::Deserialize;
 
 use super::duplicate_deals::opt_strs;
-use super::similarity::{Score, UnionFind, numbers_differ, org_name, token_block_pairs};
+use super::similarity::{Score, UnionFind, numbers_differ, org_name, token_block_all};
 use super::{
     Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
 };
@@ -239,7 +239,7 @@ pub fn match_org_names(
         let s = Score::of(a, b);
         (a == b || s.jaro_winkler >= cfg.org_min_jaro_winkler).then_some(s)
     };
-    token_block_pairs(&tokens, cfg.org_block_tokens, |_, _| true, accept)
+    token_block_all(&tokens, cfg.org_block_tokens, accept)
 }
 
 /// The later organisation of each matched pair (deduplicated, sorted).
@@ -395,4 +395,89 @@ fn section(
                    \"Brightstone\"); the thresholds are set high for that reason."
         .to_owned();
     Section { tested, found, todo, caveats }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::duplicate_deals::tests::{ctx, inputs};
+
+    fn people_inputs() -> Inputs {
+        let t0 = 1_750_000_000_000_000i64;
+        let persons = df!(
+            PERSON_KEY => ["p1", "p2", "p3", "p4", "p5", "p10"],
+            NAME => ["Ann Lee", "ann lee", "Bob Roe", "Lee Ann", "Cy Doe", "Bob Roe"],
+            CREATED_AT => [t0, t0 + 5, t0 + 1, t0 + 9, t0 + 2, t0 + 7],
+            SOURCE_SYSTEM => ["t"; 6],
+            SOURCE_FILE => ["f"; 6],
+            SOURCE_LINE => [1i64, 2, 3, 4, 5, 6],
+        )
+        .unwrap();
+        let emails = df!(
+            PERSON_KEY => ["p1", "p2", "p2", "p4", "p3", "p5", "p10", "p1"],
+            EMAIL_RAW => ["x"; 8],
+            EMAIL_NORM => [
+                "ann@x.com", " ANN@x.com", "ann@home.org", "ann@home.org",
+                "bob@x.com", "cy@x.com", "bob@x.com", "ann@x.com",
+            ],
+            IS_PRIMARY => [true; 8],
+            SOURCE_SYSTEM => ["t"; 8],
+            SOURCE_FILE => ["f"; 8],
+            SOURCE_LINE => [1i64, 2, 3, 4, 5, 6, 7, 8],
+        )
+        .unwrap();
+        let orgs = df!(
+            ORG_KEY => ["o1", "o2", "o3", "o4", "o5", "o6"],
+            NAME => [
+                "Acme Logistics Inc.", "ACME Logistics", "Brightlane Logistics",
+                "Brightstone Logistics", "Redwood Pharma 2", "Redwood Pharma 3",
+            ],
+            CREATED_AT => [t0, t0 + 1, t0 + 2, t0 + 3, t0 + 4, t0 + 5],
+            SOURCE_SYSTEM => ["t"; 6],
+            SOURCE_FILE => ["f"; 6],
+            SOURCE_LINE => [1i64, 2, 3, 4, 5, 6],
+        )
+        .unwrap();
+        inputs(vec![
+            (Table::Persons, persons),
+            (Table::PersonEmails, emails),
+            (Table::Organizations, orgs),
+        ])
+    }
+
+    #[test]
+    fn persons_sharing_an_address_cluster_transitively() {
+        let out = DuplicatePeople.run(&people_inputs(), &ctx()).unwrap();
+        let persons = &out.tables[0].1;
+        // {p1, p2, p4} through ann@x.com and ann@home.org; {p3, p10}.
+        assert_eq!(persons.height(), 5);
+        let f = out.findings.iter().find(|f| f.segment == "persons").unwrap();
+        let ev: Vec<&str> = f.evidence.iter().map(|e| e.1.as_str()).collect();
+        assert_eq!(ev, ["p2", "p4", "p10"]);
+        // 3 of 6 redundant, but fewer than 5: information only.
+        assert_eq!(f.severity, Severity::Info);
+        let roles = opt_strs(persons, out::ROLE).unwrap();
+        let keys = opt_strs(persons, PERSON_KEY).unwrap();
+        assert_eq!(keys[0].as_deref(), Some("p1"));
+        assert_eq!(roles[0].as_deref(), Some("original"));
+    }
+
+    #[test]
+    fn organisations_match_on_normalised_names_only_when_near_identical() {
+        let out = DuplicatePeople.run(&people_inputs(), &ctx()).unwrap();
+        let orgs = &out.tables[1].1;
+        // Acme Inc / ACME match; Brightlane / Brightstone (JW 0.885) and the
+        // numbered Redwood Pharmas do not.
+        assert_eq!(orgs.height(), 1);
+        let f = out.findings.iter().find(|f| f.segment == "organizations").unwrap();
+        assert_eq!(f.evidence, vec![("organization", "o2".to_owned())]);
+    }
+
+    #[test]
+    fn nothing_to_find_in_empty_input() {
+        let out = DuplicatePeople.run(&inputs(Vec::new()), &ctx()).unwrap();
+        assert!(out.findings.is_empty());
+        assert_eq!(out.tables[0].1.height(), 0);
+        assert_eq!(out.tables[1].1.height(), 0);
+    }
 }

@@ -290,47 +290,86 @@ impl Score {
     }
 }
 
-/// Candidate pairs `(i, j)`, `i < j`, of records that share one of the
-/// `keys_per_record` rarest tokens of record `i` (or of `j`); `allowed`
-/// filters candidates before `accept` scores them. Pairs are streamed per
-/// record with rayon; only accepted pairs are returned, sorted.
+/// Token blocking: which records are compared.
+pub struct Blocking<'a> {
+    /// Normalised tokens of every record.
+    pub tokens: &'a [Vec<String>],
+    /// How many of a probe's rarest tokens are its block keys.
+    pub keys_per_record: usize,
+    /// Records whose keys are looked up (others are only found).
+    pub is_probe: &'a [bool],
+    /// Sort key of every record, ascending with the index (e.g. creation time).
+    pub time: &'a [i64],
+    /// Only records whose `time` differs by at most this are compared.
+    pub window: i64,
+}
+
+/// Candidate pairs `(i, j)`, `i < j`, where one is a probe and the other
+/// holds one of the probe's `keys_per_record` rarest tokens, within the time
+/// window; `accept` scores them. Pairs are streamed per probe with rayon;
+/// only accepted pairs are returned, sorted, each once.
 pub fn token_block_pairs<T: Send>(
-    tokens: &[Vec<String>],
-    keys_per_record: usize,
-    allowed: impl Fn(usize, usize) -> bool + Sync,
+    b: &Blocking<'_>,
     accept: impl Fn(usize, usize) -> Option<T> + Sync,
 ) -> Vec<(usize, usize, T)> {
+    let tokens = b.tokens;
     let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, toks) in tokens.iter().enumerate() {
         for t in dedup_tokens(toks) {
             postings.entry(t).or_default().push(i);
         }
     }
-    let keys: Vec<Vec<&str>> =
-        tokens.iter().map(|t| rare_keys(t, &postings, keys_per_record)).collect();
+    let keys: Vec<Vec<&str>> = (0..tokens.len())
+        .into_par_iter()
+        .map(|i| {
+            if b.is_probe[i] { rare_keys(&tokens[i], &postings, b.keys_per_record) } else { vec![] }
+        })
+        .collect();
     let mut pairs: Vec<(usize, usize, T)> = (0..tokens.len())
         .into_par_iter()
+        .filter(|&i| b.is_probe[i])
         .flat_map_iter(|i| {
+            let (lo_t, hi_t) =
+                (b.time[i].saturating_sub(b.window), b.time[i].saturating_add(b.window));
             let mut cand: Vec<usize> = keys[i]
                 .iter()
-                .flat_map(|k| postings.get(k).into_iter().flatten().copied())
+                .filter_map(|k| postings.get(k))
+                .flat_map(|list| {
+                    let lo = list.partition_point(|&j| b.time[j] < lo_t);
+                    let hi = list.partition_point(|&j| b.time[j] <= hi_t);
+                    list[lo..hi].iter().copied()
+                })
                 .filter(|&j| j != i)
                 .collect();
             cand.sort_unstable();
             cand.dedup();
-            // Each unordered pair is scored once: by its lower index unless
-            // the lower one did not have the shared key among its own keys.
-            let own = &keys;
+            // A pair of two probes is scored by the lower index unless the
+            // lower one's keys do not reach the higher one.
+            let keys = &keys;
             cand.into_iter()
-                .filter(move |&j| i < j || !keys_share(&own[j], &tokens[i]))
-                .filter(|&j| allowed(i.min(j), i.max(j)))
-                .filter_map(|j| accept(i.min(j), i.max(j)).map(|t| (i.min(j), i.max(j), t)))
+                .filter(move |&j| !(b.is_probe[j] && j < i && keys_share(&keys[j], &tokens[i])))
+                .filter_map(|j| {
+                    let (x, y) = (i.min(j), i.max(j));
+                    accept(x, y).map(|t| (x, y, t))
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
     pairs.sort_by_key(|p| (p.0, p.1));
     pairs.dedup_by_key(|p| (p.0, p.1));
     pairs
+}
+
+/// [`token_block_pairs`] with every record a probe and no time window.
+pub fn token_block_all<T: Send>(
+    tokens: &[Vec<String>],
+    keys_per_record: usize,
+    accept: impl Fn(usize, usize) -> Option<T> + Sync,
+) -> Vec<(usize, usize, T)> {
+    let is_probe = vec![true; tokens.len()];
+    let time = vec![0; tokens.len()];
+    let b = Blocking { tokens, keys_per_record, is_probe: &is_probe, time: &time, window: 0 };
+    token_block_pairs(&b, accept)
 }
 
 fn keys_share(keys: &[&str], tokens: &[String]) -> bool {
@@ -429,7 +468,7 @@ mod tests {
             .iter()
             .map(|s| s.split(' ').map(str::to_owned).collect())
             .collect();
-        let pairs = token_block_pairs(&toks, 1, |_, _| true, |_, _| Some(()));
+        let pairs = token_block_all(&toks, 1, |_, _| Some(()));
         let ids: Vec<(usize, usize)> = pairs.iter().map(|p| (p.0, p.1)).collect();
         assert_eq!(ids, vec![(0, 1)]);
     }
