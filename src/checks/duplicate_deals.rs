@@ -55,6 +55,10 @@ pub struct DuplicateDealsConfig {
     pub min_token_set: f64,
     /// … or their Jaro–Winkler similarity reaches this.
     pub min_jaro_winkler: f64,
+    /// The token-set threshold of the title pass (deals with no
+    /// organisation), where whole titles are compared and a shared topic
+    /// ("- Security audit") alone lifts the ratio to about 0.9.
+    pub title_min_token_set: f64,
     /// Rarest title tokens used as block keys for deals with no organisation.
     pub block_tokens: usize,
     /// Share of a source's created deals that are redundant duplicates for a
@@ -72,6 +76,7 @@ impl Default for DuplicateDealsConfig {
             window_days: 7.0,
             min_token_set: 0.9,
             min_jaro_winkler: 0.95,
+            title_min_token_set: 0.95,
             block_tokens: 2,
             warn_rate: 0.01,
             fail_rate: 0.05,
@@ -256,12 +261,16 @@ pub struct Pair {
 /// The duplicate rule on two normalised titles: the same numbers, and a
 /// token-set ratio or a Jaro–Winkler similarity over its threshold.
 pub fn accept(a: &str, b: &str, cfg: &DuplicateDealsConfig) -> Option<Score> {
+    accept_with(a, b, cfg.min_token_set, cfg.min_jaro_winkler)
+}
+
+/// [`accept`] with explicit thresholds.
+pub fn accept_with(a: &str, b: &str, min_token_set: f64, min_jw: f64) -> Option<Score> {
     if numbers_differ(a, b) {
         return None;
     }
     let score = Score::of(a, b);
-    let ok = score.token_set >= cfg.min_token_set || score.jaro_winkler >= cfg.min_jaro_winkler;
-    ok.then_some(score)
+    (score.token_set >= min_token_set || score.jaro_winkler >= min_jw).then_some(score)
 }
 
 /// Both blocking passes, merged and sorted.
@@ -320,7 +329,8 @@ fn title_pass(rows: &[DealRow], window: i64, cfg: &DuplicateDealsConfig) -> Vec<
     };
     // Whole titles, organisation names kept: a deal with no organisation
     // must name the same company (or person) to match.
-    let score = |i: usize, j: usize| accept(&rows[i].full_norm, &rows[j].full_norm, cfg);
+    let (ts, jw) = (cfg.title_min_token_set, cfg.min_jaro_winkler);
+    let score = |i: usize, j: usize| accept_with(&rows[i].full_norm, &rows[j].full_norm, ts, jw);
     token_block_pairs(&blocking, score)
         .into_iter()
         .map(|(a, b, score)| Pair { a, b, score, reason: Reason::TitleTokens })
@@ -529,13 +539,16 @@ fn section(f: &Facts, findings: &[Finding], cfg: &DuplicateDealsConfig) -> Secti
          removed) and compared with Jaro–Winkler and a token-set ratio. Only likely pairs were \
          compared: deals of the same organisation created within {w} days of each other, and, for \
          deals with no organisation, deals sharing one of their {k} rarest title words within the \
-         same {w} days. A pair is a duplicate when the token-set ratio is at least {ts} or \
-         Jaro–Winkler at least {jw}, and the titles carry the same numbers (\"Q1 renewal\" and \"Q2 renewal\" are different deals). \
+         same {w} days. A pair is a duplicate when the token-set ratio is at least {ts} ({tts} for \
+         deals with no organisation, whose whole titles are compared) or Jaro–Winkler at least \
+         {jw}, and the titles carry the same numbers (\"Q1 renewal\" and \
+         \"Q2 renewal\" are different deals). \
          Duplicates are grouped into clusters; the earliest deal of a cluster is the original and \
          the others are redundant.",
         w = cfg.window_days,
         k = cfg.block_tokens,
         ts = cfg.min_token_set,
+        tts = cfg.title_min_token_set,
         jw = cfg.min_jaro_winkler,
     );
     let todo = if findings.iter().any(|x| x.severity > Severity::Info) {
@@ -583,13 +596,14 @@ fn found_text(f: &Facts, findings: &[Finding]) -> String {
     text
 }
 
-/// The title matcher alone (no organisations, no time window), for
+/// The title-pass matcher alone (no organisations, no time window), for
 /// measuring it on labelled name lists: accepted pairs `(i, j, score)`.
 pub fn match_titles(titles: &[String], cfg: &DuplicateDealsConfig) -> Vec<(usize, usize, Score)> {
     let norm: Vec<String> = titles.par_iter().map(|t| strip_legal(&normalize(t))).collect();
     let tokens: Vec<Vec<String>> =
         norm.iter().map(|t| t.split(' ').map(str::to_owned).collect()).collect();
-    token_block_all(&tokens, cfg.block_tokens, |i, j| accept(&norm[i], &norm[j], cfg))
+    let (ts, jw) = (cfg.title_min_token_set, cfg.min_jaro_winkler);
+    token_block_all(&tokens, cfg.block_tokens, |i, j| accept_with(&norm[i], &norm[j], ts, jw))
 }
 
 #[cfg(test)]

@@ -376,7 +376,8 @@ fn section(
         org_pairs.len()
     );
     if !org_pairs.is_empty() {
-        found.push_str("\n\n| organisation | near-identical to | Jaro–Winkler |\n|---|---|---:|\n");
+        found.push_str("\n\n| organisation | near-identical to | Jaro–Winkler |\n");
+        found.push_str("|---|---|---:|\n");
         for (a, b, s) in org_pairs.iter().take(15) {
             found.push_str(&format!("| {} | {} | {:.3} |\n", names[*b], names[*a], s.jaro_winkler));
         }

@@ -59,6 +59,11 @@ fn pair_keys(rows: &[DealRow]) -> Vec<(String, String)> {
         .collect()
 }
 
+fn token_set_ratio_of(a: &str, b: &str) -> f64 {
+    let n = |s: &str| strip_legal(&normalize(s));
+    crate::checks::similarity::token_set_ratio(&n(a), &n(b))
+}
+
 fn pk(a: &str, b: &str) -> (String, String) {
     (a.to_owned(), b.to_owned())
 }
@@ -103,7 +108,16 @@ fn deals_without_an_organisation_match_through_title_tokens() {
         row("d5", "Karen Foster - Security audit", None, 1),
         // Two organisations with the same topic are not compared at all.
         row("d6", "Redwood Pharma - Security audit", Some(("o2", "Redwood Pharma")), 1),
+        // Two people sharing a surname and a topic: token-set 0.909, under
+        // the title pass's 0.95.
+        row("d7", "Mary Wright - Enterprise upgrade", None, 0),
+        row("d8", "Nicholas Wright - Enterprise upgrade", None, 1),
     ];
+    let ts = token_set_ratio_of(
+        "Mary Wright - Enterprise upgrade",
+        "Nicholas Wright - Enterprise upgrade",
+    );
+    assert!((0.9..0.95).contains(&ts), "{ts}");
     assert_eq!(pair_keys(&rows), vec![pk("d1", "d2"), pk("d3", "d4")]);
     let pairs = find_pairs(&rows, &DuplicateDealsConfig::default());
     assert!(pairs.iter().all(|p| p.reason == Reason::TitleTokens));
@@ -125,7 +139,10 @@ fn sample_inputs() -> Inputs {
     let t0 = 1_750_000_000_000_000i64;
     let deals = df!(
         DEAL_KEY => ["d1", "d2", "d3", "d4", "d5", "d6"],
-        TITLE => ["Acme - Pilot", "acme - pilot", "Acme - Pilot!", "Zeta - Audit", "Zeta audit", "Acme Q1"],
+        TITLE => [
+            "Acme - Pilot", "acme - pilot", "Acme - Pilot!",
+            "Zeta - Audit", "Zeta audit", "Acme Q1",
+        ],
         ORG_KEY => [Some("o1"), Some("o1"), Some("o1"), Some("o2"), None, Some("o1")],
         STATUS => ["open", "open", "lost", "open", "open", "open"],
         IS_ARCHIVED => [false; 6],
