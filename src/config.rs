@@ -52,6 +52,10 @@ pub struct Config {
     pub scorecard: ScorecardConfig,
     /// Thresholds of `stage_time_rollout`.
     pub stage_time_rollout: crate::checks::stage_time_rollout::StageTimeRolloutConfig,
+    /// Thresholds of `duplicate_deals`.
+    pub duplicate_deals: crate::checks::duplicate_deals::DuplicateDealsConfig,
+    /// Thresholds of `duplicate_people`.
+    pub duplicate_people: crate::checks::duplicate_people::DuplicatePeopleConfig,
 }
 
 /// One integration as the company knows it.

@@ -7,17 +7,20 @@
 
 pub mod activity_stage_link;
 pub mod attribution_overwrites;
+pub mod duplicate_deals;
+pub mod duplicate_people;
 pub mod integration_scorecard;
 pub mod low_intent_deals;
 pub mod month_end_spikes;
 pub mod overwrite_conflicts;
 pub mod repeated_writes;
+pub mod similarity;
 pub mod stage_provenance;
 pub mod stage_time_rollout;
 pub mod sync_gaps;
+pub mod timestamp_drift;
 #[cfg(test)]
 mod test_inputs;
-pub mod timestamp_drift;
 
 use std::collections::BTreeMap;
 
@@ -74,6 +77,7 @@ pub struct Prior {
 pub static REGISTRY: &[&dyn Check] = &[
     &month_end_spikes::MonthEndSpikes,
     &stage_time_rollout::StageTimeRollout,
+    &duplicate_deals::DuplicateDeals,
     &timestamp_drift::TimestampDrift,
     &stage_provenance::StageProvenance,
     &activity_stage_link::ActivityStageLink,
@@ -82,6 +86,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &low_intent_deals::LowIntentDeals,
     &attribution_overwrites::AttributionOverwrites,
     &sync_gaps::SyncGaps,
+    &duplicate_people::DuplicatePeople,
     &integration_scorecard::IntegrationScorecard,
 ];
 

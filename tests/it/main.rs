@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod drift;
+mod duplicates;
 mod ingest;
 mod maven;
 mod provenance;
