@@ -6,7 +6,7 @@
 //! writer in the change log (by source key) and every user who creates
 //! activities or notes through a sync (`created_via_raw`). Category scores
 //! come from the other checks' findings that name the integration (worst
-//! severity: fail 1, warn 2.5, info 4, none 5), from the change log
+//! severity: fail 1.5, warn 3, info 4.5, none 5), from the change log
 //! (observability: share of writes carrying a client id; security: writes
 //! through an account people also use) and from config (manual scores,
 //! owner and review date). A category no check could see and config does
@@ -150,6 +150,8 @@ struct Writers {
     human_actors: BTreeSet<String>,
     /// Creator user key → (name, activities, notes) for sync-created rows.
     creators: BTreeMap<String, (String, u64, u64)>,
+    /// Deal origin (`created_via`) → source key → deals it created.
+    origins: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -225,7 +227,28 @@ fn writers(input: &Inputs) -> Result<Writers> {
             .insert((raws[i].clone().unwrap_or_default(), details[i].clone().unwrap_or_default()));
     }
     sync_creators(input, &mut w)?;
+    deal_origins(input, &mut w)?;
     Ok(w)
+}
+
+/// Which writer created the deals of each origin, from the `created` rows.
+fn deal_origins(input: &Inputs, w: &mut Writers) -> Result<()> {
+    let deals = input.get(Table::Deals).select([col(DEAL_KEY), col(CREATED_VIA)]);
+    let df = input
+        .get(Table::DealChanges)
+        .filter(col(FIELD).eq(lit("created")))
+        .select([col(DEAL_KEY), col(SOURCE_KEY)])
+        .join(deals, [col(DEAL_KEY)], [col(DEAL_KEY)], JoinArgs::new(JoinType::Inner))
+        .group_by([col(CREATED_VIA), col(SOURCE_KEY)])
+        .agg([len().cast(DataType::UInt64).alias(out::WRITES)])
+        .sort([CREATED_VIA, SOURCE_KEY], SortMultipleOptions::default())
+        .collect()?;
+    let (via, keys, n) = (strs(&df, CREATED_VIA)?, strs(&df, SOURCE_KEY)?, u64s(&df, out::WRITES)?);
+    for i in 0..df.height() {
+        let (Some(via), Some(key)) = (via[i].clone(), keys[i].clone()) else { continue };
+        w.origins.entry(via).or_default().insert(key, n[i]);
+    }
+    Ok(())
 }
 
 /// Accounts that create activities or notes but never write as people (no
@@ -278,15 +301,19 @@ impl Ident {
         t
     }
 
-    /// True when the finding's segment names this integration: the whole
-    /// segment, or its writer part before `/`, equals one of its tokens.
+    /// True when the finding's segment names this integration.
     fn named_in(&self, finding: &Finding) -> bool {
-        let segment = finding.segment.trim().to_lowercase();
-        let writer = segment.split('/').next().unwrap_or(&segment).trim().to_owned();
-        self.tokens()
-            .iter()
-            .map(|t| t.to_lowercase())
-            .any(|t| !t.is_empty() && (t == segment || t == writer))
+        self.names_segment(&finding.segment)
+    }
+
+    /// True when the segment, or one of its `/`-separated parts, equals one
+    /// of the integration's tokens (`api:forecastbot/close_date_pushed`,
+    /// `content/pd:17`, `Outlook Calendar Connector`).
+    fn names_segment(&self, segment: &str) -> bool {
+        let segment = segment.trim().to_lowercase();
+        let tokens: Vec<String> = self.tokens().iter().map(|t| t.to_lowercase()).collect();
+        let hit = |part: &str| tokens.iter().any(|t| !t.is_empty() && t == part.trim());
+        hit(&segment) || segment.split('/').any(hit)
     }
 }
 
@@ -300,6 +327,15 @@ fn identities(w: &Writers, config: &crate::config::Config) -> Vec<Ident> {
     let mut idents = discovered_or_configured(w, &config.integrations);
     for ident in &mut idents {
         ident.actor_keys.retain(|a| !w.human_actors.contains(a));
+        // Findings about an origin (`origin:api`) concern the writer that
+        // created most of that origin's deals.
+        for (via, by_source) in &w.origins {
+            let total: u64 = by_source.values().sum();
+            let own: u64 = ident.source_keys.iter().filter_map(|k| by_source.get(k)).sum();
+            if total > 0 && 2 * own > total {
+                ident.aliases.push(format!("origin:{via}"));
+            }
+        }
         for rollout in &config.rollouts {
             let matches = |key: &String| {
                 let class = key.split(':').next().unwrap_or(key);
@@ -401,37 +437,25 @@ fn own_findings<'p>(ident: &Ident, prior: &'p [Prior]) -> Vec<(&'p Prior, String
     out
 }
 
+/// A category's score from the worst finding in it. A failing finding alone
+/// does not sink an integration (1.5, not 1): abandonment comes from failing
+/// broadly (a total under 2.5) or from breaking a forecast field.
 fn severity_score(s: Severity) -> f64 {
     match s {
-        Severity::Fail => 1.0,
-        Severity::Warn => 2.5,
-        Severity::Info => 4.0,
+        Severity::Fail => 1.5,
+        Severity::Warn => 3.0,
+        Severity::Info => 4.5,
     }
-}
-
-/// Tables an integration wrote rows in.
-fn wrote_in(ident: &Ident, w: &Writers) -> BTreeSet<Table> {
-    let mut tables = BTreeSet::new();
-    if ident.source_keys.iter().any(|k| w.changes.get(k).is_some_and(|c| c.writes > 0)) {
-        tables.insert(Table::DealChanges);
-        tables.insert(Table::Deals);
-    }
-    if ident.actor_keys.iter().any(|k| w.creators.contains_key(k)) {
-        tables.insert(Table::Activities);
-        tables.insert(Table::Notes);
-        tables.insert(Table::CalendarEvents);
-    }
-    tables
 }
 
 fn score(ident: &Ident, w: &Writers, prior: &[Prior], ctx: &RunContext) -> Card {
     let findings = own_findings(ident, prior);
-    let wrote = wrote_in(ident, w);
     let mut scores: BTreeMap<Category, f64> = BTreeMap::new();
     let mut reasons = Vec::new();
     for p in prior {
-        let seen = p.needs.iter().any(|t| wrote.contains(t))
-            || findings.iter().any(|f| f.0.check == p.check);
+        // A check bears on an integration only when it measured or flagged it.
+        let seen = findings.iter().any(|f| f.0.check == p.check)
+            || p.metrics.iter().any(|m| ident.names_segment(&m.segment));
         if !seen {
             continue;
         }
@@ -452,13 +476,22 @@ fn score(ident: &Ident, w: &Writers, prior: &[Prior], ctx: &RunContext) -> Card 
     config_scores(ident, ctx, &mut scores, &mut reasons);
     let critical = findings.iter().filter(|f| f.2.severity == Severity::Fail).count();
     let sor_break = findings.iter().any(|f| breaks_forecast_record(f.0.check, f.2, ctx));
+    let fake_pipeline = findings.iter().any(|f| injects_pipeline(f.0.check, f.2));
     let total = weighted(&scores);
     let platform_limit = ident.config.as_ref().is_some_and(|c| c.platform_limit);
-    let verdict = verdict(total, critical > 0, sor_break, platform_limit, &ctx.config.scorecard);
+    let forecast_break = sor_break || fake_pipeline;
+    let verdict =
+        verdict(total, critical > 0, forecast_break, platform_limit, &ctx.config.scorecard);
     if sor_break {
         reasons.insert(
             0,
             "writes a protected forecast field it is not the system of record for".into(),
+        );
+    }
+    if fake_pipeline {
+        reasons.insert(
+            0,
+            "puts duplicate deals, with their values and stages, into the forecast".into(),
         );
     }
     let not_assessed: Vec<&str> =
@@ -479,6 +512,14 @@ fn breaks_forecast_record(check: &str, f: &Finding, ctx: &RunContext) -> bool {
         && about_record
         && f.severity > Severity::Info
         && ctx.config.protected_fields.iter().any(|p| text.contains(p.as_str()))
+}
+
+/// A failing `duplicate_deals` finding: the writer creates redundant open
+/// deals, so it writes deal values and stages into the forecast for deals
+/// that are not real opportunities — a forecast-field break as grave as a
+/// system-of-record break.
+fn injects_pipeline(check: &str, f: &Finding) -> bool {
+    check == "duplicate_deals" && f.severity == Severity::Fail
 }
 
 /// Observability and security from the change log.
@@ -655,17 +696,19 @@ fn linkify(text: &str, ids: &[String]) -> String {
 
 fn section(cards: &[Card]) -> Section {
     let tested = "Each integration (from config, else every non-human writer in the change log \
-                  and every user who creates activities through a sync) is scored 1–5 per \
-                  category from the other checks' findings that name it (fail 1, warning 2.5, \
-                  information 4, none 5), from the change log (observability: share of its writes \
-                  carrying a client id; security: writes through an account people also use) and \
-                  from config (manual scores, owner, review date). Weights: forecast integrity \
-                  25%, data quality 20%, workflow fit 15%, reliability 15%, observability 10%, \
-                  security 10%, maintenance 5%, renormalised over the categories assessed. \
-                  Verdict, first rule that applies: abandon below 2.5 or on a system-of-record \
-                  break on a forecast field; keep from 4.0 with no failing finding (fix with \
-                  one); replace from 2.5 to 3.0; from 3.0 to 3.2 replace when config marks a \
-                  platform limit, else fix; fix above 3.2."
+        and every account that creates activities or notes without ever writing as a person) is \
+        scored 1–5 per category from the other checks' findings and metrics that name it (worst \
+        finding: fail 1.5, warning 3, information 4.5, none 5; a category no check measured is \
+        not assessed), from the change log (observability: share of its writes that carry a \
+        client id or a provenance of their own; security: writes through an account people \
+        also use) and from config (manual scores, owner, review date). Weights: forecast \
+        integrity 25%, data quality 20%, workflow fit 15%, reliability 15%, observability 10%, \
+        security 10%, maintenance 5%, renormalised over the categories assessed. Verdict, first \
+        rule that applies: abandon below 2.5, or when it breaks a forecast field — writes a \
+        protected field it is not the system of record for, or fills the pipeline with \
+        duplicate deals (a failing duplicate_deals finding); keep from 4.0 with no failing \
+        finding (fix with one); replace from 2.5 to 3.0; from 3.0 to 3.2 replace when config \
+        marks a platform limit, else fix; fix above 3.2."
         .to_owned();
     let mut found = String::from(
         "| integration | verdict | score | not assessed | why |\n|---|---|---:|---|---|\n",

@@ -18,9 +18,9 @@ pub mod similarity;
 pub mod stage_provenance;
 pub mod stage_time_rollout;
 pub mod sync_gaps;
-pub mod timestamp_drift;
 #[cfg(test)]
 mod test_inputs;
+pub mod timestamp_drift;
 
 use std::collections::BTreeMap;
 

@@ -27,8 +27,21 @@ pub(super) fn config_text(cal: &CompanyCalendar) -> String {
     let _ = writeln!(text, "date = \"{}\"", date_string(rollout_date()));
     let source = Integration::StageAutomation.info().change_source;
     let _ = writeln!(text, "sources = [\"{source}\"]");
+    text.push_str(SYSTEM_OF_RECORD);
     text
 }
+
+/// The billing system owns deal values and the stage automation may move
+/// stages; people own every forecast field (`faults::stage_links` labels
+/// against the same rules).
+const SYSTEM_OF_RECORD: &str = "
+[overwrite_conflicts.system_of_record]
+stage = [\"human_ui\", \"human_mobile\", \"bulk\", \"automation\"]
+value = [\"human_ui\", \"human_mobile\", \"bulk\", \"api:billing-sync\"]
+expected_close_date = [\"human_ui\", \"human_mobile\", \"bulk\"]
+status = [\"human_ui\", \"human_mobile\", \"bulk\"]
+probability = [\"human_ui\", \"human_mobile\", \"bulk\"]
+";
 
 /// Writes `pipetrust.toml` into `dir`.
 pub(super) fn write_config(dir: &Path, cal: &CompanyCalendar) -> Result<()> {

@@ -9,4 +9,5 @@ mod maven;
 mod provenance;
 mod rollout;
 mod sample;
+mod scorecard;
 mod writes;

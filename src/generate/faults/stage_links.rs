@@ -11,7 +11,8 @@
 //! - `activity_stage_link.csv`: forward stage moves with no done call, meeting or email whose
 //!   time falls in the 14 days before the move or later the same company-local day;
 //! - `system_of_record.csv`: writes to stage, value, expected close date, status or probability
-//!   by anything but a person (the default system-of-record rule);
+//!   by a writer that does not own the field (people own them all; the billing sync also owns
+//!   value and the stage automation stage, as the generated `pipetrust.toml` says);
 //! - `overwrite_conflicts.csv`: writes to one field of the deal by two writers (people count as
 //!   one) within 7 days (`conflict`), or undoing the previous writer's value (`flip_flop`); the
 //!   label names the write of the writer that is not a person, or the later one of two
@@ -28,7 +29,7 @@ use super::super::clock::{COMPANY_TZ, history_end, to_local, ts_string};
 use super::super::labels::LabelFile;
 use super::super::plan::{ActKind, ActivityPlan, DealPlan, FieldChange, When};
 use super::super::rng::GenRng;
-use super::super::source::{FIRST_INTEGRATION_USER, Prov, Via};
+use super::super::source::{FIRST_INTEGRATION_USER, Integration, Prov, Via};
 use super::{Cx, Injector};
 
 /// Share of unexplained human forward moves that get a call logged right after.
@@ -64,7 +65,7 @@ impl Injector for StageLinks {
             if w.forward && !supported(plan, w.time) {
                 cx.labels.put(LabelFile::ActivityStageLink, &[id.as_str(), &time, &source])?;
             }
-            if FORECAST_KEYS.contains(&w.key) && !is_human(w.prov) {
+            if FORECAST_KEYS.contains(&w.key) && !owns(w.key, w.prov) {
                 cx.labels.put(LabelFile::SystemOfRecord, &[id.as_str(), w.key, &time, &source])?;
             }
         }
@@ -139,6 +140,18 @@ fn flow_writes(plan: &DealPlan) -> Vec<Write> {
 
 fn is_human(prov: Prov) -> bool {
     matches!(prov.via, Via::App(_) | Via::Mobile(_) | Via::Bulk(_))
+}
+
+/// The export's system-of-record rules (written into `pipetrust.toml` by
+/// `config`): people own every forecast field, the billing sync also owns
+/// `value` and the stage automation also owns `stage_id`.
+fn owns(key: &str, prov: Prov) -> bool {
+    is_human(prov)
+        || matches!(
+            (key, prov.via),
+            ("value", Via::Integration(Integration::BillingSync))
+                | ("stage_id", Via::Integration(Integration::StageAutomation))
+        )
 }
 
 fn is_person(user: u32) -> bool {
