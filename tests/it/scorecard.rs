@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use polars::prelude::*;
-
 use crate::common::{audit, read_labels, repo};
 
 fn verdicts(run: &pipetrust::audit::AuditRun) -> BTreeMap<String, (String, String)> {
