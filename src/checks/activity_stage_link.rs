@@ -452,6 +452,7 @@ fn chart(writers: &[WriterRow]) -> Chart {
         title: "Forward stage moves with and without a call, meeting or email before".to_owned(),
         x_label: "writer".to_owned(),
         y_label: "forward stage moves".to_owned(),
+        y_share: false,
         x_categories: writers.iter().map(|w| w.source_key.clone()).collect(),
         series: vec![
             (

@@ -527,6 +527,7 @@ fn chart(f: &Facts) -> Chart {
         title: "Redundant duplicate deals by creating source".to_owned(),
         x_label: "creating source".to_owned(),
         y_label: "redundant deals".to_owned(),
+        y_share: false,
         x_categories: rows.iter().map(|r| r.0.clone()).collect(),
         series: vec![("redundant deals".to_owned(), rows.iter().map(|r| r.1.1 as f64).collect())],
     }

@@ -523,6 +523,7 @@ fn chart(rows: &[OriginStats]) -> Chart {
         title: "Idle share and win rate by origin".to_owned(),
         x_label: "origin".to_owned(),
         y_label: "share of the origin's deals".to_owned(),
+        y_share: true,
         x_categories: rows.iter().map(|r| r.origin.clone()).collect(),
         series: vec![
             ("idle".to_owned(), rows.iter().map(|r| r.share(r.idle)).collect()),

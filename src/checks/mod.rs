@@ -207,6 +207,8 @@ pub struct Chart {
     pub x_label: String,
     /// Y-axis label.
     pub y_label: String,
+    /// The y values are shares (0–1), drawn as percentages.
+    pub y_share: bool,
     /// Category labels of the x axis, left to right.
     pub x_categories: Vec<String>,
     /// Named series, one value per x category.

@@ -655,15 +655,17 @@ fn chart(events: &DataFrame, ctx: &RunContext) -> Result<Chart> {
         .collect();
     series.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
     series.truncate(8);
-    let mut x_categories = vec![format!("{BUCKETS}+")];
-    x_categories.extend((0..BUCKETS).rev().map(|d| d.to_string()));
+    // The last ten working days, one point each; earlier days are left out
+    // of the picture (their share is the rest up to 100%).
+    let x_categories = (0..BUCKETS).rev().map(|d| d.to_string()).collect();
     Ok(Chart {
         file: "month_end_spikes".to_owned(),
-        title: "Share of each source's events by working days before month end".to_owned(),
+        title: "Share of each writer's events on each of the last 10 working days".to_owned(),
         x_label: "working days before the month's last working day".to_owned(),
-        y_label: "share of the source's events".to_owned(),
+        y_label: "share of the writer's events".to_owned(),
+        y_share: true,
         x_categories,
-        series: series.into_iter().map(|(n, v, _)| (n, v)).collect(),
+        series: series.into_iter().map(|(n, v, _)| (n, v[1..].to_vec())).collect(),
     })
 }
 

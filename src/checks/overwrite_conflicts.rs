@@ -382,6 +382,7 @@ fn chart(groups: &[Group]) -> Chart {
         title: "Writes that conflict, flip-flop or break a system-of-record rule".to_owned(),
         x_label: "writer".to_owned(),
         y_label: "writes".to_owned(),
+        y_share: false,
         x_categories: writers,
         series,
     }

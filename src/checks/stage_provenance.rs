@@ -460,6 +460,7 @@ fn chart(monthly: &DataFrame) -> Result<Chart> {
         title: "Who moves deals between stages: share of each month's stage changes".to_owned(),
         x_label: "month (company time)".to_owned(),
         y_label: "share of the month's stage changes".to_owned(),
+        y_share: true,
         x_categories: months,
         series,
     })

@@ -951,6 +951,7 @@ fn charts(results: &[RolloutResult]) -> Vec<Chart> {
             title: format!("Days in stage (p25, median, p75) before vs after {}", r.rollout.name),
             x_label: "stage".to_owned(),
             y_label: "days in stage (capped at follow-up)".to_owned(),
+            y_share: false,
             x_categories,
             series: vec![
                 series(|s| s.before.q[0], "before p25"),

@@ -503,6 +503,7 @@ fn chart(days: &[Day]) -> Chart {
         title: "Writes per week by integrations that write daily".to_owned(),
         x_label: "week (Monday)".to_owned(),
         y_label: "writes".to_owned(),
+        y_share: false,
         x_categories: weeks.iter().map(NaiveDate::to_string).collect(),
         series,
     }

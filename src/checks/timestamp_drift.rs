@@ -708,6 +708,7 @@ fn chart(pairs: &DataFrame) -> Result<Chart> {
         x_label: "activity start − event start (minutes, snapped to its class within ±2 min)"
             .to_owned(),
         y_label: "meetings".to_owned(),
+        y_share: false,
         x_categories: bins.iter().map(i64::to_string).collect(),
         series: series.into_iter().collect(),
     })

@@ -27,18 +27,23 @@ fn draw(chart: &Chart, svg: &mut String) -> std::result::Result<(), Box<dyn std:
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(56)
-        .build_cartesian_2d(0..n - 1, 0.0..y_max)?;
+        .build_cartesian_2d((0..(n - 1).max(0)).into_segmented(), 0.0..y_max)?;
     let labels = chart.x_categories.clone();
     ctx.configure_mesh()
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
-        .x_labels(labels.len())
-        .x_label_formatter(&|i| labels.get(*i as usize).cloned().unwrap_or_default())
-        .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+        .x_labels(labels.len().min(12))
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .y_label_formatter(&|v| {
+            if chart.y_share { format!("{:.0}%", v * 100.0) } else { format!("{v:.0}") }
+        })
         .draw()?;
     for (i, (name, values)) in chart.series.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
-        let points = values.iter().enumerate().map(|(x, y)| (x as i32, *y));
+        let points = values.iter().enumerate().map(|(x, y)| (SegmentValue::CenterOf(x as i32), *y));
         ctx.draw_series(LineSeries::new(points, color.stroke_width(2)))?
             .label(name.as_str())
             .legend(move |(x, y)| {
