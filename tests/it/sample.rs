@@ -27,8 +27,11 @@ fn month_end_check_finds_the_labelled_nudger_and_no_human() {
     let labels = read_labels(&repo("data/sample/labels/month_end.csv"));
     let labelled: BTreeSet<String> =
         labels.iter().map(|l| format!("pd:{}", l["change_id"])).collect();
+    // Information-only findings (single months within the lift threshold
+    // over the whole period) flag nothing.
     let flagged: BTreeSet<String> = findings
         .iter()
+        .filter(|f| f.severity > Severity::Info)
         .flat_map(|f| f.evidence.iter())
         .filter(|(kind, _)| *kind == "deal_change")
         .map(|(_, key)| key.clone())
@@ -36,6 +39,7 @@ fn month_end_check_finds_the_labelled_nudger_and_no_human() {
     let found = labelled.intersection(&flagged).count() as f64;
     let recall = found / labelled.len() as f64;
     let precision = found / flagged.len().max(1) as f64;
+    eprintln!("month_end_spikes: precision {precision:.3}, recall {recall:.3}");
     assert!(recall >= 0.95, "recall {recall:.3}");
     assert!(precision >= 0.95, "precision {precision:.3}");
     let nudger =
