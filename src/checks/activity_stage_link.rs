@@ -15,9 +15,8 @@
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::stage_provenance::{
-    dedup, local_date, micros, open_value, persons, strs, u64s, window_filter,
-};
+use super::frame::{strs, u64s};
+use super::stage_provenance::{dedup, local_date, micros, open_value, persons, window_filter};
 use super::{
     Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
 };

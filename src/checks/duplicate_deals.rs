@@ -23,6 +23,8 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use serde::Deserialize;
 
+use super::frame::opt_strs;
+
 use super::similarity::{
     Blocking, Score, UnionFind, normalize, numbers_differ, org_name, strip_legal,
     title_without_org, token_block_all, token_block_pairs,
@@ -219,12 +221,6 @@ fn deal_rows(df: &DataFrame) -> Result<Vec<DealRow>> {
             DealRow::new(key, title, org_keys[i].as_deref(), orgs[i].as_deref(), ts[i])
         })
         .collect())
-}
-
-/// Text column as optional strings.
-pub(super) fn opt_strs(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
-    let s = df.column(name)?.as_materialized_series();
-    Ok(s.str()?.iter().map(|v| v.map(str::to_owned)).collect())
 }
 
 /// Why two deals were compared.

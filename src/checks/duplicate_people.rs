@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::duplicate_deals::opt_strs;
+use super::frame::opt_strs;
 use super::similarity::{Score, UnionFind, numbers_differ, org_name, token_block_all};
 use super::{
     Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,

@@ -18,6 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
+use super::frame::{opt_strs, u64s};
+
 use super::{
     Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, Prior, RunContext, Section, Severity,
 };
@@ -176,16 +178,6 @@ mod out {
     pub const FINDING_IDS: &str = "finding_ids";
 }
 
-fn strs(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.map(str::to_owned)).collect())
-}
-
-fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
-    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
 fn writers(input: &Inputs) -> Result<Writers> {
     let mut w = Writers::default();
     let df = input
@@ -204,9 +196,9 @@ fn writers(input: &Inputs) -> Result<Writers> {
         )
         .collect()?;
     let (keys, classes, actors) =
-        (strs(&df, SOURCE_KEY)?, strs(&df, SOURCE_CLASS)?, strs(&df, ACTOR_USER_KEY)?);
+        (opt_strs(&df, SOURCE_KEY)?, opt_strs(&df, SOURCE_CLASS)?, opt_strs(&df, ACTOR_USER_KEY)?);
     let (raws, details, writes) =
-        (strs(&df, SOURCE_RAW)?, strs(&df, SOURCE_DETAIL)?, u64s(&df, out::WRITES)?);
+        (opt_strs(&df, SOURCE_RAW)?, opt_strs(&df, SOURCE_DETAIL)?, u64s(&df, out::WRITES)?);
     for i in 0..df.height() {
         let class = classes[i].clone().unwrap_or_default();
         let human = ["human_ui", "human_mobile"].contains(&class.as_str());
@@ -243,7 +235,8 @@ fn deal_origins(input: &Inputs, w: &mut Writers) -> Result<()> {
         .agg([len().cast(DataType::UInt64).alias(out::WRITES)])
         .sort([CREATED_VIA, SOURCE_KEY], SortMultipleOptions::default())
         .collect()?;
-    let (via, keys, n) = (strs(&df, CREATED_VIA)?, strs(&df, SOURCE_KEY)?, u64s(&df, out::WRITES)?);
+    let (via, keys, n) =
+        (opt_strs(&df, CREATED_VIA)?, opt_strs(&df, SOURCE_KEY)?, u64s(&df, out::WRITES)?);
     for i in 0..df.height() {
         let (Some(via), Some(key)) = (via[i].clone(), keys[i].clone()) else { continue };
         w.origins.entry(via).or_default().insert(key, n[i]);
@@ -268,7 +261,7 @@ fn sync_creators(input: &Inputs, w: &mut Writers) -> Result<()> {
     .sort([USER_KEY], SortMultipleOptions::default())
     .collect()?;
     let (keys, names, counts) =
-        (strs(&acts, USER_KEY)?, strs(&acts, NAME)?, u64s(&acts, out::WRITES)?);
+        (opt_strs(&acts, USER_KEY)?, opt_strs(&acts, NAME)?, u64s(&acts, out::WRITES)?);
     for i in 0..acts.height() {
         let Some(key) = keys[i].clone() else { continue };
         if w.human_actors.contains(&key) {

@@ -17,6 +17,8 @@
 use polars::prelude::*;
 use serde::Deserialize;
 
+use super::frame::{bools, f64s, strs, u64s};
+
 use super::{
     Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
 };
@@ -530,26 +532,6 @@ fn chart(rows: &[OriginStats]) -> Chart {
             ("win rate".to_owned(), rows.iter().map(OriginStats::win_rate).collect()),
         ],
     }
-}
-
-fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
-    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
-    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-}
-
-fn bools(df: &DataFrame, name: &str) -> Result<Vec<bool>> {
-    let s = df.column(name)?.as_materialized_series();
-    Ok(s.bool()?.iter().map(|v| v.unwrap_or(false)).collect())
-}
-
-fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod activity_stage_link;
 pub mod attribution_overwrites;
 pub mod duplicate_deals;
 pub mod duplicate_people;
+pub mod frame;
 pub mod integration_scorecard;
 pub mod low_intent_deals;
 pub mod month_end_spikes;

@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 use polars::prelude::*;
 
+use super::frame::{f64s, strs, u64s};
+
 use super::{
     Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
 };
@@ -424,21 +426,6 @@ fn add_statistics(mut df: DataFrame, ctx: &RunContext) -> Result<DataFrame> {
 
 fn is_human_class(class: &str) -> bool {
     class == SourceClass::HumanUi.as_str() || class == SourceClass::HumanMobile.as_str()
-}
-
-fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
-    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
-    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-}
-
-fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    let s = df.column(name)?.as_materialized_series();
-    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
 }
 
 /// The flagged cells: (month day number, family, source key).

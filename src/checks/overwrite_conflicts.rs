@@ -19,8 +19,9 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use serde::Deserialize;
 
+use super::frame::{strs, u64s};
 use super::stage_provenance::{
-    HUMAN_CLASSES, dedup, is_human_class, micros, open_value, strs, u64s, window_filter,
+    HUMAN_CLASSES, dedup, is_human_class, micros, open_value, window_filter,
 };
 use super::{
     Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,

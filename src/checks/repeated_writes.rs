@@ -20,6 +20,8 @@
 use polars::prelude::*;
 use serde::Deserialize;
 
+use super::frame::{f64s, strs, u64s};
+
 use super::{
     Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
 };
@@ -438,21 +440,6 @@ fn section(writers: &[WriterStats], findings: &[Finding], cfg: &RepeatedWritesCo
                    mostly people logging the same call or note twice."
         .to_owned();
     Section { tested, found, todo, caveats }
-}
-
-fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
-    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
-    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-}
-
-fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@
 use polars::prelude::*;
 use serde::Deserialize;
 
+use super::frame::{strs, u64s};
+
 use super::{
     Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
 };
@@ -287,18 +289,6 @@ fn source_summary(moves: &DataFrame, unattended: &DataFrame) -> Result<Vec<Sourc
             unattended: u[i],
         })
         .collect())
-}
-
-/// Text values of a column (nulls as "").
-pub(super) fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
-}
-
-/// Counts of a column (nulls as 0).
-pub(super) fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
-    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
 /// Sum of the current value of the open deals among `deals`.

@@ -25,6 +25,8 @@ use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 use polars::prelude::*;
 use serde::Deserialize;
 
+use super::frame::{bools, f64s, strs};
+
 use super::{
     Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
 };
@@ -686,21 +688,6 @@ fn outcomes(
         after: group_stats(&samples.1),
     });
     Ok(o)
-}
-
-fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
-}
-
-fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
-    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-}
-
-fn bools(df: &DataFrame, name: &str) -> Result<Vec<bool>> {
-    let s = df.column(name)?.as_materialized_series();
-    Ok(s.bool()?.iter().map(|v| v.unwrap_or(false)).collect())
 }
 
 // ---------------------------------------------------------------------------

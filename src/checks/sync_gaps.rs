@@ -31,6 +31,8 @@ use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
 use serde::Deserialize;
 
+use super::frame::{strs, u64s};
+
 use super::{
     Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
 };
@@ -660,19 +662,9 @@ fn day_numbers(df: &DataFrame, name: &str) -> Result<Vec<i32>> {
     Ok(s.i32()?.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
-fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
-    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
 fn i64s(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
     let s = df.column(name)?.as_materialized_series().cast(&DataType::Int64)?;
     Ok(s.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    let s = df.column(name)?.as_materialized_series();
-    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
 }
 
 #[cfg(test)]

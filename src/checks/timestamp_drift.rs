@@ -32,6 +32,8 @@ use chrono_tz::{OffsetComponents, Tz};
 use polars::prelude::*;
 use serde::Deserialize;
 
+use super::frame::{f64s, strs, u64s};
+
 use super::{
     Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
 };
@@ -819,24 +821,9 @@ fn open_value(input: &Inputs, deals: &[String]) -> Result<f64> {
     Ok(f64s(&df, VALUE)?.first().copied().filter(|v| !v.is_nan()).unwrap_or(0.0))
 }
 
-fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::UInt64)?;
-    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
 fn i64s(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
     let s = df.column(name)?.as_materialized_series().cast(&DataType::Int64)?;
     Ok(s.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;
-    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-}
-
-fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    let s = df.column(name)?.as_materialized_series();
-    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect())
 }
 
 #[cfg(test)]
