@@ -71,6 +71,10 @@ pub struct AuditRun {
     pub checks: Vec<CheckRun>,
     /// Severity from which the run fails (`fail` unless `--fail-on warn`).
     pub fail_on: Severity,
+    /// `--since`, if given.
+    pub since: Option<NaiveDate>,
+    /// `--until`, if given.
+    pub until: Option<NaiveDate>,
 }
 
 /// Exit status of a run (DESIGN.md §2).
@@ -87,6 +91,12 @@ pub enum ExitStatus {
 }
 
 impl AuditRun {
+    /// True when no input row loaded: there was nothing to audit, which is a
+    /// failed run, not a clean one.
+    pub fn nothing_loaded(&self) -> bool {
+        self.inputs.iter().map(|f| f.rows_loaded).sum::<u64>() == 0
+    }
+
     /// The worst severity among findings, if any.
     pub fn worst(&self) -> Option<Severity> {
         self.checks
@@ -98,7 +108,7 @@ impl AuditRun {
 
     /// The exit status this run earns.
     pub fn exit_status(&self) -> ExitStatus {
-        if self.checks.iter().any(|c| c.result.is_err()) {
+        if self.checks.iter().any(|c| c.result.is_err()) || self.nothing_loaded() {
             return ExitStatus::RunFailed;
         }
         match self.worst() {
@@ -111,6 +121,11 @@ impl AuditRun {
 
 /// Runs an audit.
 pub fn run(opts: &AuditOptions) -> Result<AuditRun> {
+    if let (Some(since), Some(until)) = (opts.since, opts.until)
+        && since > until
+    {
+        return Err(Error::Other(format!("`--since {since}` is after `--until {until}`")));
+    }
     let (config, config_text, config_source) = load_config(opts)?;
     let zone = config.zone().map_err(Error::Other)?;
     let mapping = opts.mapping.as_deref().map(MappingFile::load).transpose()?;
@@ -141,6 +156,8 @@ pub fn run(opts: &AuditOptions) -> Result<AuditRun> {
         table_rows,
         checks,
         fail_on: opts.fail_on.unwrap_or(Severity::Fail),
+        since: opts.since,
+        until: opts.until,
     })
 }
 
@@ -209,23 +226,32 @@ fn end_of_day(day: NaiveDate, zone: chrono_tz::Tz) -> DateTime<Utc> {
         - chrono::Duration::microseconds(1)
 }
 
-/// The latest change or deal timestamp in the data: a deterministic "now".
+/// The data's own "now", deterministic: the latest timestamp among changes,
+/// deals, activities and calendar events — ignoring stray values more than
+/// 30 days past the 99.9th percentile, so one mistyped year cannot move it
+/// (such values are reported as future timestamps by `timestamp_drift`).
 fn latest_instant(frames: &std::collections::BTreeMap<Table, DataFrame>) -> Result<DateTime<Utc>> {
-    let mut latest = i64::MIN;
-    for (table, column) in [
+    let sources = [
         (Table::DealChanges, CHANGED_AT),
         (Table::Deals, UPDATED_AT),
         (Table::Deals, CREATED_AT),
         (Table::Deals, CLOSED_AT),
-    ] {
+        (Table::Activities, CREATED_AT),
+        (Table::Notes, CREATED_AT),
+        (Table::CalendarEvents, START_AT),
+    ];
+    let mut values: Vec<i64> = Vec::new();
+    for (table, column) in sources {
         let s = frames[&table].column(column)?.as_materialized_series().to_physical_repr();
-        if let Some(v) = s.i64()?.max() {
-            latest = latest.max(v);
-        }
+        values.extend(s.i64()?.iter().flatten());
     }
-    if latest == i64::MIN {
+    if values.is_empty() {
         return Ok(Utc.timestamp_opt(0, 0).single().unwrap_or_default());
     }
+    values.sort_unstable();
+    let p999 = values[(values.len() - 1) * 999 / 1000];
+    let cap = p999.saturating_add(30 * 86_400 * 1_000_000);
+    let latest = values.iter().rev().find(|v| **v <= cap).copied().unwrap_or(p999);
     Ok(DateTime::from_timestamp_micros(latest).unwrap_or_default())
 }
 

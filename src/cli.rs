@@ -150,7 +150,15 @@ enum Scale {
 
 /// Parses arguments, runs the command and returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are not errors; a usage error is a failed run (3),
+            // not "failing findings" (2).
+            return if e.use_stderr() { ExitCode::from(3) } else { ExitCode::SUCCESS };
+        },
+    };
     init_logging(cli.quiet, cli.verbose);
     let result = match cli.command {
         Command::Audit(args) => run_audit(args, cli.quiet > 0),

@@ -48,6 +48,9 @@ impl Check for IntegrationScorecard {
     }
 
     fn run(&self, input: &Inputs, ctx: &RunContext) -> Result<CheckOutput> {
+        if input.prior().is_empty() {
+            return Ok(nothing_to_score());
+        }
         let writers = writers(input)?;
         let idents = identities(&writers, &ctx.config);
         let cards: Vec<Card> =
@@ -68,6 +71,23 @@ impl Check for IntegrationScorecard {
             charts: Vec::new(),
             section,
         })
+    }
+}
+
+/// The output when no other check ran (`--checks integration_scorecard`
+/// alone): a verdict needs evidence, so none is given.
+fn nothing_to_score() -> CheckOutput {
+    let empty: Vec<Card> = Vec::new();
+    let mut section = section(&empty);
+    section.found = "No integration is scored: no other check ran in this audit, so there is no \
+        evidence to score. Run the scorecard with the checks it reads (the default)."
+        .to_owned();
+    CheckOutput {
+        tables: vec![("integration_scorecard", table(&empty).unwrap_or_default())],
+        findings: Vec::new(),
+        metrics: Vec::new(),
+        charts: Vec::new(),
+        section,
     }
 }
 

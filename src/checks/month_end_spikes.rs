@@ -233,8 +233,17 @@ fn created_class_expr() -> Expr {
 fn local_events(input: &Inputs, ctx: &RunContext) -> Result<DataFrame> {
     let logged = change_events(input)?;
     let from_deals = deal_events(input, logged.clone())?;
+    // Events after the as-of instant, or decades before it, are typos, not
+    // selling: they are left out (and would stretch the day calendar).
+    let as_of = ctx.as_of.timestamp_micros();
+    let earliest = as_of - 20 * 366 * 86_400 * 1_000_000;
     let all = concat([logged, from_deals], UnionArgs::default())?
         .filter(col(out::AT).is_not_null())
+        .filter(col(out::AT).cast(DataType::Int64).is_between(
+            lit(earliest),
+            lit(as_of),
+            ClosedInterval::Both,
+        ))
         .with_column(
             col(out::AT)
                 .dt()

@@ -52,7 +52,13 @@ fn all_findings(run: &AuditRun) -> Vec<(&'static str, &Finding)> {
 
 fn summary(md: &mut String, run: &AuditRun) {
     let findings = all_findings(run);
-    let count = |s: Severity| findings.iter().filter(|f| f.1.severity == s).count();
+    let every: Vec<&Finding> = run
+        .checks
+        .iter()
+        .filter_map(|c| c.result.as_ref().ok())
+        .flat_map(|o| &o.findings)
+        .collect();
+    let count = |s: Severity| every.iter().filter(|f| f.severity == s).count();
     let _ = writeln!(md, "## Summary\n");
     let scorecard = run.checks.iter().find(|c| c.meta.name == SCORECARD);
     if let Some(Ok(out)) = scorecard.map(|c| &c.result) {
@@ -69,6 +75,13 @@ fn summary(md: &mut String, run: &AuditRun) {
         count(Severity::Info),
         run.exit_status() as i32
     );
+    if run.nothing_loaded() {
+        let _ = writeln!(
+            md,
+            "**Nothing was loaded from the inputs**, so nothing was audited: see the input \
+             reconciliation below for what was read and why it was rejected or skipped.\n"
+        );
+    }
     for c in run.checks.iter().filter(|c| c.result.is_err()) {
         let _ = writeln!(
             md,
@@ -89,13 +102,21 @@ fn summary(md: &mut String, run: &AuditRun) {
             .cmp(&a.1.severity)
             .then(b.1.value_at_stake.unwrap_or(0.0).total_cmp(&a.1.value_at_stake.unwrap_or(0.0)))
     });
-    for (check, f) in top.iter().take(10) {
+    let shown = top.len().min(10);
+    for (check, f) in top.iter().take(shown) {
         let _ = writeln!(
             md,
             "| {} | [{check}](#{check}) | {} | {} |",
             f.severity.as_str(),
             f.message.replace('|', "\\|"),
             f.value_at_stake.map_or("–".to_owned(), thousands)
+        );
+    }
+    if shown < top.len() {
+        let _ = writeln!(
+            md,
+            "\n{shown} of {} findings shown; all are in `tables/findings.parquet`.",
+            top.len()
         );
     }
     md.push('\n');
@@ -114,7 +135,9 @@ fn check_section(md: &mut String, check: &crate::audit::CheckRun, charts: &[(&st
     };
     let s = &out.section;
     let _ = writeln!(md, "**What was tested.** {}\n", s.tested);
-    let _ = writeln!(md, "**What was found.** {}\n", s.found);
+    // A section that opens with a table needs a blank line before it.
+    let sep = if s.found.trim_start().starts_with('|') { "\n\n" } else { " " };
+    let _ = writeln!(md, "**What was found.**{sep}{}\n", s.found);
     for (name, path) in charts.iter().filter(|c| c.0 == meta.name) {
         let _ = writeln!(md, "![{name}]({path})\n");
     }
@@ -169,7 +192,8 @@ fn reasons(md: &mut String, run: &AuditRun) {
     }
     let mut by_reason: BTreeMap<String, (usize, String)> = BTreeMap::new();
     for r in &run.rejected {
-        let key = r.reason.split(':').next().unwrap_or(&r.reason).to_owned();
+        // Group by the reason without the value it quotes.
+        let key = r.reason.split(", found").next().unwrap_or(&r.reason).to_owned();
         let entry = by_reason.entry(key).or_insert((0, format!("{}:{}", r.file, r.line)));
         entry.0 += 1;
     }
@@ -191,5 +215,14 @@ fn metadata(md: &mut String, run: &AuditRun) {
     let _ = writeln!(md, "- pipetrust {}", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(md, "- config: {} (sha256 `{}`)", run.config_source, &run.config_hash[..16]);
     let names: Vec<_> = run.checks.iter().map(|c| c.meta.name).collect();
-    let _ = writeln!(md, "- checks: {}\n", names.join(", "));
+    let _ = writeln!(md, "- checks: {}", names.join(", "));
+    let window = match (run.since, run.until) {
+        (None, None) => "all events".to_owned(),
+        (a, b) => format!(
+            "events from {} to {}",
+            a.map_or("the start".to_owned(), |d| d.to_string()),
+            b.map_or("the end".to_owned(), |d| d.to_string())
+        ),
+    };
+    let _ = writeln!(md, "- window: {window}\n");
 }

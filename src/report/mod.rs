@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::audit::AuditRun;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Version of the output table schemas, stored in Parquet key-value metadata.
 pub const SCHEMA_VERSION: &str = "1";
@@ -22,6 +22,7 @@ pub const SCHEMA_VERSION: &str = "1";
 /// Staging folders left by killed runs (`.OUT.tmp-<pid>`) are removed first;
 /// two runs writing to the same `OUT` at once are not supported.
 pub fn write(run: &AuditRun, out: &Path) -> Result<()> {
+    check_target(run, out)?;
     remove_stale(out)?;
     let staging = sibling(out, "tmp");
     fs_err::create_dir_all(staging.join("tables"))?;
@@ -49,6 +50,37 @@ fn write_into(run: &AuditRun, dir: &Path) -> Result<()> {
     fs_err::write(dir.join("report.md"), markdown::render(run, &chart_files))?;
     let summary = serde_json::to_string_pretty(&Summary::of(run)).unwrap_or_default();
     fs_err::write(dir.join("summary.json"), summary + "\n")?;
+    Ok(())
+}
+
+/// File every report folder holds; only a folder with it (or an empty one)
+/// is replaced.
+pub const MARKER: &str = "summary.json";
+
+/// Refuses an output path that is a file, the current folder, an input, a
+/// folder holding an input, or a non-empty folder that is not a pipetrust
+/// report: replacing it would delete the user's files.
+fn check_target(run: &AuditRun, out: &Path) -> Result<()> {
+    let refuse = |why: &str| {
+        Err(Error::Other(format!("refusing to write the report to `{}`: {why}", out.display())))
+    };
+    if out.as_os_str().is_empty() || out.file_name().is_none() {
+        return refuse("name a folder of its own for the report");
+    }
+    if out.exists() && !out.is_dir() {
+        return refuse("it is a file");
+    }
+    let abs = |p: &Path| fs_err::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+    let target = abs(out);
+    for input in &run.inputs {
+        let input = abs(Path::new(&input.path));
+        if input.starts_with(&target) {
+            return refuse("it holds the input being audited");
+        }
+    }
+    if out.is_dir() && !out.join(MARKER).is_file() && fs_err::read_dir(out)?.next().is_some() {
+        return refuse("it is a folder that is not empty and holds no earlier pipetrust report");
+    }
     Ok(())
 }
 

@@ -144,3 +144,57 @@ fn help_text_snapshot() {
     let audit = pipetrust().args(["audit", "--help"]).output().unwrap();
     insta::assert_snapshot!("audit_help", String::from_utf8_lossy(&audit.stdout));
 }
+
+/// The report never replaces what is not a report: a non-empty folder of
+/// other files, a file, the input folder itself. Each is refused (exit 3)
+/// and left as it was.
+#[test]
+fn output_that_is_not_a_report_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    fs_err::create_dir_all(victim.join("sub")).unwrap();
+    fs_err::write(victim.join("important.txt"), "keep me").unwrap();
+    let file = dir.path().join("keep.txt");
+    fs_err::write(&file, "precious").unwrap();
+    let input = dir.path().join("export");
+    fs_err::create_dir_all(&input).unwrap();
+    fs_err::copy(repo("tests/fixtures/spreadsheet/deals.csv"), input.join("deals.csv")).unwrap();
+    for (inp, out) in [(&input, &victim), (&input, &file), (&input, &input)] {
+        let run =
+            pipetrust().args(["audit", "-q", "--input"]).arg(inp).arg("--out").arg(out).output();
+        let run = run.unwrap();
+        assert_eq!(run.status.code(), Some(3), "{}", out.display());
+        assert!(String::from_utf8_lossy(&run.stderr).contains("refusing"));
+    }
+    assert_eq!(fs_err::read_to_string(victim.join("important.txt")).unwrap(), "keep me");
+    assert_eq!(fs_err::read_to_string(&file).unwrap(), "precious");
+    assert!(input.join("deals.csv").is_file());
+}
+
+/// Nothing loaded is a failed run, and an empty window is a usage error.
+#[test]
+fn nothing_loaded_and_reversed_window_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    fs_err::create_dir_all(&empty).unwrap();
+    let out = dir.path().join("r");
+    let run = |args: &[&str]| {
+        let mut cmd = pipetrust();
+        cmd.args(["audit", "-q", "--out"]).arg(&out).args(args);
+        cmd.output().unwrap()
+    };
+    let nothing = run(&["--input", empty.to_str().unwrap()]);
+    assert_eq!(nothing.status.code(), Some(3));
+    let report = fs_err::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("Nothing was loaded"));
+    let reversed = run(&[
+        "--input",
+        "tests/fixtures/spreadsheet",
+        "--since",
+        "2030-01-01",
+        "--until",
+        "2020-01-01",
+    ]);
+    assert_eq!(reversed.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&reversed.stderr).contains("is after"));
+}

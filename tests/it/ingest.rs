@@ -188,3 +188,12 @@ fn every_shared_sample_reconciles() {
         );
     }
 }
+
+/// An unclosed quote would swallow the rest of the file into one field: it
+/// is an error naming the file and the line where the quote opened.
+#[test]
+fn unclosed_quote_is_an_error_not_a_lost_file() {
+    let err = load(&[repo("tests/fixtures/unclosed/deals.csv")]).err().expect("an error");
+    let msg = err.to_string();
+    assert!(msg.contains("deals.csv:2") && msg.contains("unclosed quote"), "{msg}");
+}

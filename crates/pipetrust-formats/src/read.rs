@@ -145,6 +145,17 @@ pub fn read_csv(
         if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
             continue; // a blank line is not a row
         }
+        if record.len() < headers.len() && record.iter().any(|f| f.contains(&b'\n')) {
+            // A short row whose field runs over line ends: a quote opened and
+            // never closed swallowed the lines after it.
+            let message = format!(
+                "unclosed quote: the row starting here runs over line ends and has {} of {} \
+                 fields; the lines after it would be lost",
+                record.len(),
+                headers.len()
+            );
+            return Err(Error::input(path, Some(line), message));
+        }
         if record.len() > headers.len() && !trailing_empty(&record, headers.len()) {
             let raw = decode_field(record.as_slice(), &mut lossy);
             let reason = format!("expected {} fields, found {}", headers.len(), record.len());
