@@ -383,14 +383,25 @@ fn dedup_tokens(toks: &[String]) -> Vec<&str> {
     v
 }
 
+/// A block key shared by more records than this is used only when it is a
+/// record's rarest token: a common word ("logistics", "renewal") would make
+/// every record a candidate of every other and the work quadratic.
+pub const MAX_SECOND_KEY_POSTINGS: usize = 1_000;
+
 fn rare_keys<'a>(
     toks: &'a [String],
     postings: &HashMap<&str, Vec<usize>>,
     n: usize,
 ) -> Vec<&'a str> {
     let mut v = dedup_tokens(toks);
-    v.sort_by_key(|t| (postings.get(t).map_or(0, Vec::len), *t));
+    let size = |t: &&str| postings.get(t).map_or(0, Vec::len);
+    v.sort_by_key(|t| (size(t), *t));
     v.truncate(n);
+    let mut keep = 0;
+    v.retain(|t| {
+        keep += 1;
+        keep == 1 || size(t) <= MAX_SECOND_KEY_POSTINGS
+    });
     v
 }
 
