@@ -46,9 +46,9 @@ pub enum Error {
     },
     /// A required column is missing from an input file.
     #[error(
-        "`{}`: missing required column `{missing}` for table `{table}`; the file has: {}",
+        "`{}`: missing required column {missing} for table `{table}`; the file has: {}",
         path.display(),
-        have.join(", ")
+        shown(have)
     )]
     MissingColumn {
         /// The file.
@@ -74,6 +74,23 @@ pub enum Error {
     /// Anything else, with context.
     #[error("{0}")]
     Other(String),
+}
+
+/// At most 40 column names, each cut to 60 characters: a garbage header can
+/// be one line of megabytes.
+fn shown(have: &[String]) -> String {
+    let cut = |h: &String| {
+        if h.chars().count() > 60 {
+            format!("{}…", h.chars().take(60).collect::<String>())
+        } else {
+            h.clone()
+        }
+    };
+    let mut names: Vec<String> = have.iter().take(40).map(cut).collect();
+    if have.len() > 40 {
+        names.push(format!("… ({} more)", have.len() - 40));
+    }
+    names.join(", ")
 }
 
 impl From<pipetrust_formats::Error> for Error {

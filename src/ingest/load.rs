@@ -307,7 +307,7 @@ fn check_pipedrive_headers(obj: Object, path: &Path, have: &[String]) -> Result<
                 path: path.to_owned(),
                 table: obj.name(),
                 missing: format!(
-                    "{canonical} (as {})",
+                    "`{canonical}` (as {})",
                     keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or ")
                 ),
                 have: have.to_vec(),
@@ -595,8 +595,10 @@ impl FileCtx {
         self.report.sha256 = sha;
         self.report.bytes = bytes;
         let path = PlRefPath::try_from_path(&self.path)?;
-        let lf = LazyFrame::scan_parquet(path, ScanArgsParquet::default())?;
-        let have = lf.clone().collect_schema()?;
+        let named =
+            |e: PolarsError| Error::input(&self.path, None, format!("unreadable Parquet: {e}"));
+        let lf = LazyFrame::scan_parquet(path, ScanArgsParquet::default()).map_err(named)?;
+        let have = lf.clone().collect_schema().map_err(named)?;
         let schema = table.schema();
         let mut exprs = Vec::new();
         for (name, dtype) in schema.iter() {
@@ -608,7 +610,7 @@ impl FileCtx {
                 return Err(Error::MissingColumn {
                     path: self.path.clone(),
                     table: table.name(),
-                    missing: name.to_string(),
+                    missing: format!("`{name}`"),
                     have: have.iter_names().map(ToString::to_string).collect(),
                 });
             } else {
@@ -625,7 +627,8 @@ impl FileCtx {
                 col("__row").cast(DataType::Int64).alias(SOURCE_LINE),
             ])
             .drop(cols(["__row"]))
-            .collect()?;
+            .collect()
+            .map_err(named)?;
         let n = df.height() as u64;
         self.report.rows_read = n;
         self.report.rows_loaded = n;

@@ -245,7 +245,7 @@ impl ColumnMap {
                 return Err(Error::MissingColumn {
                     path: path.to_owned(),
                     table: self.table.name(),
-                    missing: format!("{}{tried}", def.name),
+                    missing: format!("`{}`{tried}", def.name),
                     have: headers.to_vec(),
                 });
             }
