@@ -226,24 +226,26 @@ fn end_of_day(day: NaiveDate, zone: chrono_tz::Tz) -> DateTime<Utc> {
         - chrono::Duration::microseconds(1)
 }
 
-/// The data's own "now", deterministic: the latest timestamp among changes,
-/// deals, activities and calendar events — ignoring stray values more than
-/// 30 days past the 99.9th percentile, so one mistyped year cannot move it
-/// (such values are reported as future timestamps by `timestamp_drift`).
+/// The data's own "now", deterministic: the latest timestamp of the change
+/// log and the deals (else, for exports without deals, of activities, notes
+/// and calendar events), ignoring stray values more than 30 days past the
+/// 99.9th percentile, so one mistyped year cannot move it (such values are
+/// reported as future timestamps by `timestamp_drift`).
 fn latest_instant(frames: &std::collections::BTreeMap<Table, DataFrame>) -> Result<DateTime<Utc>> {
-    let sources = [
+    let primary = [
         (Table::DealChanges, CHANGED_AT),
         (Table::Deals, UPDATED_AT),
         (Table::Deals, CREATED_AT),
         (Table::Deals, CLOSED_AT),
+    ];
+    let secondary = [
         (Table::Activities, CREATED_AT),
         (Table::Notes, CREATED_AT),
         (Table::CalendarEvents, START_AT),
     ];
-    let mut values: Vec<i64> = Vec::new();
-    for (table, column) in sources {
-        let s = frames[&table].column(column)?.as_materialized_series().to_physical_repr();
-        values.extend(s.i64()?.iter().flatten());
+    let mut values = instants(frames, &primary)?;
+    if values.is_empty() {
+        values = instants(frames, &secondary)?;
     }
     if values.is_empty() {
         return Ok(Utc.timestamp_opt(0, 0).single().unwrap_or_default());
@@ -253,6 +255,19 @@ fn latest_instant(frames: &std::collections::BTreeMap<Table, DataFrame>) -> Resu
     let cap = p999.saturating_add(30 * 86_400 * 1_000_000);
     let latest = values.iter().rev().find(|v| **v <= cap).copied().unwrap_or(p999);
     Ok(DateTime::from_timestamp_micros(latest).unwrap_or_default())
+}
+
+/// Every non-null instant of the given columns, in microseconds.
+fn instants(
+    frames: &std::collections::BTreeMap<Table, DataFrame>,
+    sources: &[(Table, &str)],
+) -> Result<Vec<i64>> {
+    let mut values = Vec::new();
+    for (table, column) in sources {
+        let s = frames[table].column(column)?.as_materialized_series().to_physical_repr();
+        values.extend(s.i64()?.iter().flatten());
+    }
+    Ok(values)
 }
 
 fn run_id(

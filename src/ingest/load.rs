@@ -108,7 +108,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
     let files = discover(&opts.inputs)?;
     let results: Vec<Result<FileResult>> = files.par_iter().map(|f| load_file(f, opts)).collect();
     let mut buffers: BTreeMap<Table, Vec<DataFrame>> = BTreeMap::new();
-    let mut reports = Vec::new();
+    let mut reports: Vec<FileReport> = Vec::new();
     let mut rejected = Vec::new();
     let mut pipelines = Vec::new();
     for result in results {
@@ -126,6 +126,9 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
         frames.insert(table, stack(table, parts)?);
     }
     post_process(&mut frames, &pipelines)?;
+    for (table, key) in KEYED {
+        drop_duplicate_keys(&mut frames, table, key, &mut reports, &mut rejected)?;
+    }
     for (table, df) in &frames {
         let mib = df.estimated_size() as f64 / (1024.0 * 1024.0);
         tracing::debug!(table = table.name(), rows = df.height(), "loaded, {mib:.1} MiB");
@@ -681,6 +684,66 @@ fn calendar_row(file: &str, e: ics::IcsEvent) -> Row {
     row.set(ZONE, e.zone);
     row.set(RRULE, e.rrule);
     row
+}
+
+/// Tables whose key must be unique, with the key column. (The change log is
+/// left out: checking its ten million keys would cost more memory than a
+/// repeated change does harm.)
+const KEYED: [(Table, &str); 7] = [
+    (Table::Deals, DEAL_KEY),
+    (Table::Activities, ACTIVITY_KEY),
+    (Table::Notes, NOTE_KEY),
+    (Table::Persons, PERSON_KEY),
+    (Table::Organizations, ORG_KEY),
+    (Table::Stages, STAGE_KEY),
+    (Table::Users, USER_KEY),
+];
+
+/// Keeps the first row of each key and rejects the rest, so a file read
+/// twice (or two overlapping exports) cannot double the deals.
+fn drop_duplicate_keys(
+    frames: &mut BTreeMap<Table, DataFrame>,
+    table: Table,
+    key: &str,
+    files: &mut [FileReport],
+    rejected: &mut Vec<Rejected>,
+) -> Result<()> {
+    let df = &frames[&table];
+    if df.height() == 0 {
+        return Ok(());
+    }
+    let indexed = df.clone().lazy().with_row_index("__i", None);
+    let firsts = indexed.clone().group_by([col(key)]).agg([col("__i").min().alias("__first")]);
+    let joined = indexed
+        .join(firsts, [col(key)], [col(key)], JoinArgs::new(JoinType::Left))
+        .with_column(col("__i").eq(col("__first")).alias("__keep"))
+        .collect()?;
+    let keep = joined.column("__keep")?.bool()?.clone();
+    if keep.all() {
+        return Ok(());
+    }
+    let dupes = joined.filter(&!&keep)?;
+    let (keys, files_col) =
+        (dupes.column(key)?.str()?.clone(), dupes.column(SOURCE_FILE)?.str()?.clone());
+    let lines = dupes.column(SOURCE_LINE)?.i64()?.clone();
+    for i in 0..dupes.height() {
+        let file = files_col.get(i).unwrap_or("").to_owned();
+        if let Some(report) = files.iter_mut().find(|f| f.path == file) {
+            report.rows_loaded -= 1;
+            report.rows_rejected += 1;
+        }
+        rejected.push(Rejected {
+            table: table.name().to_owned(),
+            file,
+            line: lines.get(i).unwrap_or(0).max(0) as u64,
+            column: Some(key.to_owned()),
+            raw_value: keys.get(i).map(str::to_owned),
+            reason: format!("duplicate {key}: an earlier row with this key was loaded"),
+        });
+    }
+    let kept = joined.filter(&keep)?.drop_many(["__i", "__first", "__keep"]);
+    frames.insert(table, kept);
+    Ok(())
 }
 
 /// Fills stage pipeline names from the pipelines file and won/lost times from

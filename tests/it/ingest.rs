@@ -197,3 +197,17 @@ fn unclosed_quote_is_an_error_not_a_lost_file() {
     let msg = err.to_string();
     assert!(msg.contains("deals.csv:2") && msg.contains("unclosed quote"), "{msg}");
 }
+
+/// The same export read twice does not double the deals: later rows with a
+/// key already loaded are rejected with the reason, and files still reconcile.
+#[test]
+fn a_file_read_twice_does_not_double_the_deals() {
+    let loaded = load(&[repo("tests/fixtures/twice")]).unwrap();
+    assert_eq!(loaded.frame(Table::Deals).height(), 2);
+    let dupes: Vec<_> =
+        loaded.rejected.iter().filter(|r| r.reason.starts_with("duplicate deal_key")).collect();
+    assert_eq!(dupes.len(), 2);
+    for f in &loaded.files {
+        assert_eq!(f.rows_read, f.rows_loaded + f.rows_rejected, "{}", f.path);
+    }
+}
