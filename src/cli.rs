@@ -128,7 +128,8 @@ struct GenerateArgs {
     /// Output folder.
     #[arg(long, short)]
     out: PathBuf,
-    /// Number of deals (default: 2,000 small, 1,000,000 large).
+    /// Number of real deals (default: 2,000 small, 1,000,000 large); the injected
+    /// duplicates add about 3% on top.
     #[arg(long)]
     deals: Option<usize>,
     /// Random seed; the same seed gives the same bytes.
