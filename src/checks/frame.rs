@@ -12,6 +12,12 @@ pub fn u64s(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
     Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
+/// A column as `i64`, nulls as 0.
+pub fn i64s(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
+    let s = df.column(name)?.as_materialized_series().cast(&DataType::Int64)?;
+    Ok(s.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
 /// A column as `f64`, nulls as NaN.
 pub fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
     let s = df.column(name)?.as_materialized_series().cast(&DataType::Float64)?;

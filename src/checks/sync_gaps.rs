@@ -31,7 +31,7 @@ use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::frame::{strs, u64s};
+use super::frame::{i64s, strs, u64s};
 
 use super::{
     Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
@@ -660,11 +660,6 @@ fn open_value(input: &Inputs, deals: &[String]) -> Result<f64> {
 fn day_numbers(df: &DataFrame, name: &str) -> Result<Vec<i32>> {
     let s = df.column(name)?.as_materialized_series().cast(&DataType::Int32)?;
     Ok(s.i32()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-fn i64s(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::Int64)?;
-    Ok(s.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ use chrono_tz::{OffsetComponents, Tz};
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::frame::{f64s, strs, u64s};
+use super::frame::{f64s, i64s, strs, u64s};
 
 use super::{
     Chart, Check, CheckMeta, CheckOutput, Finding, Inputs, Metric, RunContext, Section, Severity,
@@ -819,11 +819,6 @@ fn open_value(input: &Inputs, deals: &[String]) -> Result<f64> {
         .select([col(VALUE).sum()])
         .collect()?;
     Ok(f64s(&df, VALUE)?.first().copied().filter(|v| !v.is_nan()).unwrap_or(0.0))
-}
-
-fn i64s(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
-    let s = df.column(name)?.as_materialized_series().cast(&DataType::Int64)?;
-    Ok(s.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
 #[cfg(test)]
