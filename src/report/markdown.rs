@@ -108,7 +108,7 @@ fn summary(md: &mut String, run: &AuditRun) {
             md,
             "| {} | [{check}](#{check}) | {} | {} |",
             f.severity.as_str(),
-            f.message.replace('|', "\\|"),
+            cell(&f.message),
             f.value_at_stake.map_or("–".to_owned(), thousands)
         );
     }
@@ -225,4 +225,10 @@ fn metadata(md: &mut String, run: &AuditRun) {
         ),
     };
     let _ = writeln!(md, "- window: {window}\n");
+}
+
+/// Text from the data made safe for one Markdown table cell: no pipes, no
+/// line breaks, no raw HTML.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ").replace('<', "&lt;").replace('>', "&gt;")
 }

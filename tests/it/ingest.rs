@@ -211,3 +211,14 @@ fn a_file_read_twice_does_not_double_the_deals() {
         assert_eq!(f.rows_read, f.rows_loaded + f.rows_rejected, "{}", f.path);
     }
 }
+
+/// A row with fewer fields than the header is rejected with the count, not
+/// padded with empty values that would shift its meaning.
+#[test]
+fn short_rows_are_rejected_not_padded() {
+    let loaded = load(&[repo("tests/fixtures/short/deals.csv")]).unwrap();
+    assert_eq!(loaded.frame(Table::Deals).height(), 1);
+    let [r] = loaded.rejected.as_slice() else { panic!("{:?}", loaded.rejected) };
+    assert_eq!((r.line, r.reason.as_str()), (3, "expected 4 fields, found 3"));
+    assert_eq!(r.raw_value.as_deref(), Some("2,Short,2024-03-01 10:00:00"));
+}

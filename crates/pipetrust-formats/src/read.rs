@@ -156,8 +156,14 @@ pub fn read_csv(
             );
             return Err(Error::input(path, Some(line), message));
         }
+        if record.len() < headers.len() {
+            let raw = clip(&decode_field(&record_text(&record, delimiter), &mut lossy));
+            let reason = format!("expected {} fields, found {}", headers.len(), record.len());
+            sink(Item::Bad(Unreadable { line, raw, reason }));
+            continue;
+        }
         if record.len() > headers.len() && !trailing_empty(&record, headers.len()) {
-            let raw = decode_field(record.as_slice(), &mut lossy);
+            let raw = decode_field(&record_text(&record, delimiter), &mut lossy);
             let reason = format!("expected {} fields, found {}", headers.len(), record.len());
             sink(Item::Bad(Unreadable { line, raw: clip(&raw), reason }));
             continue;
@@ -211,6 +217,18 @@ impl<R: Read> Read for LineCounter<R> {
         self.offset += n as u64;
         Ok(n)
     }
+}
+
+/// The row's fields joined with the delimiter again, for the rejected table.
+fn record_text(record: &csv::ByteRecord, delimiter: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, field) in record.iter().enumerate() {
+        if i > 0 {
+            out.push(delimiter);
+        }
+        out.extend_from_slice(field);
+    }
+    out
 }
 
 fn trailing_empty(record: &csv::ByteRecord, width: usize) -> bool {
