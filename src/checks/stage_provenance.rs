@@ -531,15 +531,13 @@ fn found_text(monthly: &DataFrame, sources: &[SourceRow], at_stake: f64) -> Stri
 /// Builders of small canonical frames for the unit tests of this and related checks.
 #[cfg(test)]
 pub(super) mod testkit {
-    use std::collections::BTreeMap;
 
     use chrono::{NaiveDateTime, TimeZone, Utc};
     use polars::prelude::*;
 
     use crate::calendar::WorkCalendar;
-    use crate::checks::{Inputs, RunContext};
+    use crate::checks::RunContext;
     use crate::config::Config;
-    use crate::model::Table;
     use crate::model::col::*;
 
     /// Microseconds of a UTC `YYYY-MM-DD HH:MM:SS`.
@@ -548,29 +546,7 @@ pub(super) mod testkit {
         t.and_utc().timestamp_micros()
     }
 
-    /// `df` with exactly `table`'s canonical columns (missing ones null), cast to their types.
-    pub fn canonical(table: Table, df: &DataFrame) -> DataFrame {
-        let n = df.height();
-        let cols: Vec<Column> = table
-            .schema()
-            .iter()
-            .map(|(name, dtype)| match df.column(name) {
-                Ok(c) => c.cast(dtype).expect("castable"),
-                Err(_) => Column::full_null(name.clone(), n, dtype),
-            })
-            .collect();
-        DataFrame::new(n, cols).expect("frame")
-    }
-
-    /// Inputs with the given tables, every other table empty.
-    pub fn inputs(given: Vec<(Table, DataFrame)>) -> Inputs {
-        let mut map: BTreeMap<Table, DataFrame> =
-            Table::ALL.iter().map(|t| (*t, DataFrame::empty_with_schema(&t.schema()))).collect();
-        for (t, df) in given {
-            map.insert(t, canonical(t, &df));
-        }
-        Inputs::new(&map)
-    }
+    pub use super::super::test_inputs::inputs;
 
     /// A run context in UTC with default thresholds, as of 2026-06-30.
     pub fn ctx() -> RunContext {

@@ -668,6 +668,7 @@ mod tests {
 
     use super::*;
     use crate::calendar::WorkCalendar;
+    use crate::checks::test_inputs::canonical;
     use crate::config::Config;
 
     fn d(m: u32, day: u32) -> NaiveDate {
@@ -773,19 +774,6 @@ mod tests {
         assert_eq!(gaps[0].working_days, 4);
     }
 
-    /// A canonical frame of `table` from the given columns (others null).
-    fn frame(table: Table, df: DataFrame) -> DataFrame {
-        let exprs: Vec<Expr> = table
-            .schema()
-            .iter()
-            .map(|(name, dt)| match df.column(name) {
-                Ok(_) => col(name.clone()).cast(dt.clone()),
-                Err(_) => lit(NULL).cast(dt.clone()).alias(name.clone()),
-            })
-            .collect();
-        df.lazy().select(exprs).collect().unwrap()
-    }
-
     #[test]
     fn findings_carry_the_bounding_writes_and_the_drop_day_writes() {
         let c = ctx(d(5, 29), &[]);
@@ -815,7 +803,7 @@ mod tests {
         .unwrap();
         let mut frames: BTreeMap<Table, DataFrame> =
             Table::ALL.iter().map(|t| (*t, DataFrame::empty_with_schema(&t.schema()))).collect();
-        frames.insert(Table::DealChanges, frame(Table::DealChanges, changes));
+        frames.insert(Table::DealChanges, canonical(Table::DealChanges, &changes));
         let out = SyncGaps.run(&Inputs::new(&frames), &c).unwrap();
         let by: BTreeMap<&str, &Finding> =
             out.findings.iter().map(|f| (f.metric.as_str(), f)).collect();

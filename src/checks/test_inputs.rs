@@ -25,28 +25,29 @@ pub fn utc(at: &str) -> DateTime<Utc> {
     NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").expect("test instant").and_utc()
 }
 
-/// Every canonical table: the given frames cast to the canonical schema
-/// (missing columns null), the others empty.
+/// `df` with exactly `table`'s canonical columns, in order: given ones cast
+/// to their canonical type (instants from µs), missing ones null.
+pub fn canonical(table: Table, df: &DataFrame) -> DataFrame {
+    let n = df.height();
+    let cols: Vec<Column> = table
+        .schema()
+        .iter()
+        .map(|(name, dtype)| match df.column(name) {
+            Ok(c) => c.cast(dtype).expect("test column casts to its canonical type"),
+            Err(_) => Column::full_null(name.clone(), n, dtype),
+        })
+        .collect();
+    DataFrame::new(n, cols).expect("test frame")
+}
+
+/// Every canonical table: the given frames made canonical, the others empty.
 pub fn inputs(given: Vec<(Table, DataFrame)>) -> Inputs {
     let given: BTreeMap<Table, DataFrame> = given.into_iter().collect();
-    let frames = Table::ALL
+    let frames: BTreeMap<Table, DataFrame> = Table::ALL
         .iter()
         .map(|t| {
-            let schema = t.schema();
-            let df = given.get(t).cloned().unwrap_or_else(|| DataFrame::empty_with_schema(&schema));
-            let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
-            let exprs: Vec<Expr> = schema
-                .iter()
-                .map(|(name, dtype)| {
-                    let e = if names.iter().any(|n| n == name.as_str()) {
-                        col(name.clone())
-                    } else {
-                        lit(NULL)
-                    };
-                    e.cast(dtype.clone()).alias(name.clone())
-                })
-                .collect();
-            (*t, df.lazy().select(exprs).collect().expect("test frame casts"))
+            let empty = || DataFrame::empty_with_schema(&t.schema());
+            (*t, given.get(t).map_or_else(empty, |df| canonical(*t, df)))
         })
         .collect();
     Inputs::new(&frames)

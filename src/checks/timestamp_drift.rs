@@ -829,20 +829,8 @@ mod tests {
 
     use super::*;
     use crate::calendar::WorkCalendar;
+    use crate::checks::test_inputs::canonical;
     use crate::config::Config;
-
-    /// A canonical frame of `table` from the given columns (others null).
-    fn frame(table: Table, df: DataFrame) -> DataFrame {
-        let exprs: Vec<Expr> = table
-            .schema()
-            .iter()
-            .map(|(name, dt)| match df.column(name) {
-                Ok(_) => col(name.clone()).cast(dt.clone()),
-                Err(_) => lit(NULL).cast(dt.clone()).alias(name.clone()),
-            })
-            .collect();
-        df.lazy().select(exprs).collect().unwrap()
-    }
 
     fn us(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> i64 {
         Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap().timestamp_micros()
@@ -894,9 +882,9 @@ mod tests {
         .unwrap();
         let mut frames: BTreeMap<Table, DataFrame> =
             Table::ALL.iter().map(|t| (*t, DataFrame::empty_with_schema(&t.schema()))).collect();
-        frames.insert(Table::Activities, frame(Table::Activities, a));
-        frames.insert(Table::CalendarEvents, frame(Table::CalendarEvents, e));
-        frames.insert(Table::Users, frame(Table::Users, u));
+        frames.insert(Table::Activities, canonical(Table::Activities, &a));
+        frames.insert(Table::CalendarEvents, canonical(Table::CalendarEvents, &e));
+        frames.insert(Table::Users, canonical(Table::Users, &u));
         Inputs::new(&frames)
     }
 
@@ -1149,9 +1137,9 @@ mod tests {
         .unwrap();
         let mut frames: BTreeMap<Table, DataFrame> =
             Table::ALL.iter().map(|t| (*t, DataFrame::empty_with_schema(&t.schema()))).collect();
-        frames.insert(Table::Deals, frame(Table::Deals, deals));
-        frames.insert(Table::Activities, frame(Table::Activities, acts));
-        frames.insert(Table::Notes, frame(Table::Notes, notes));
+        frames.insert(Table::Deals, canonical(Table::Deals, &deals));
+        frames.insert(Table::Activities, canonical(Table::Activities, &acts));
+        frames.insert(Table::Notes, canonical(Table::Notes, &notes));
         let found = impossible(&Inputs::new(&frames), &ctx(Default::default())).unwrap();
         let by: BTreeMap<&str, Vec<String>> =
             found.iter().map(|i| (i.metric, i.keys.clone())).collect();

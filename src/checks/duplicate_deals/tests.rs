@@ -1,8 +1,6 @@
 //! Unit tests of `duplicate_deals` on small hand-made frames, and the frame
 //! helpers the other duplicate check's tests share.
 
-use std::collections::BTreeMap;
-
 use chrono::{TimeZone, Utc};
 
 use super::*;
@@ -11,30 +9,7 @@ use crate::config::Config;
 
 const DAY: i64 = 86_400_000_000;
 
-/// A canonical frame of `table` from the given columns; missing columns are
-/// null, given ones are cast to the canonical type (instants as µs).
-pub(in crate::checks) fn canonical(table: Table, df: &DataFrame) -> DataFrame {
-    let h = df.height();
-    let cols: Vec<Column> = table
-        .columns()
-        .iter()
-        .map(|c| match df.column(c.name) {
-            Ok(col) => col.cast(&c.ty.dtype()).unwrap(),
-            Err(_) => Column::full_null(c.name.into(), h, &c.ty.dtype()),
-        })
-        .collect();
-    DataFrame::new(h, cols).unwrap()
-}
-
-/// `Inputs` with the given tables and every other table empty.
-pub(in crate::checks) fn inputs(given: Vec<(Table, DataFrame)>) -> Inputs {
-    let mut frames: BTreeMap<Table, DataFrame> =
-        Table::ALL.iter().map(|t| (*t, DataFrame::empty_with_schema(&t.schema()))).collect();
-    for (t, df) in given {
-        frames.insert(t, canonical(t, &df));
-    }
-    Inputs::new(&frames)
-}
+pub(in crate::checks) use crate::checks::test_inputs::inputs;
 
 /// A run context with default config.
 pub(in crate::checks) fn ctx() -> RunContext {
