@@ -45,14 +45,12 @@ impl Check for MonthEndSpikes {
     }
 
     fn run(&self, input: &Inputs, ctx: &RunContext) -> Result<CheckOutput> {
-        // Each event with its day facts, joined once for the cells, the
-        // evidence and the chart.
-        let events = with_days(&local_events(input, ctx)?, ctx)?.collect()?;
+        let events = local_events(input, ctx)?;
         let cells = cell_table(&events, ctx)?;
         let flagged = flagged_cells(&cells);
-        let evidence = evidence(&events, &flagged)?;
+        let evidence = evidence(&events, &flagged, ctx)?;
         let findings = findings(&cells, &evidence, input, ctx)?;
-        let chart = chart(&events)?;
+        let chart = chart(&events, ctx)?;
         let metrics = metrics(&cells, input, ctx)?;
         let section = section(&cells, &findings, ctx);
         Ok(CheckOutput {
@@ -359,10 +357,8 @@ fn is_human_expr() -> Expr {
     col(SOURCE_CLASS).eq(lit(human[0])).or(col(SOURCE_CLASS).eq(lit(human[1])))
 }
 
-/// The month × family × writer cells of `events` (already joined with
-/// their day facts by [`with_days`]).
 fn cell_table(events: &DataFrame, ctx: &RunContext) -> Result<Cells> {
-    let days = events.clone().lazy();
+    let days = with_days(events, ctx)?;
     let grouped = days
         .clone()
         .group_by([col(out::MONTH), col(out::FAMILY), col(SOURCE_KEY), col(SOURCE_CLASS)])
@@ -451,15 +447,13 @@ fn flagged_cells(cells: &Cells) -> DataFrame {
 }
 
 /// Evidence rows: the month-end events of flagged cells.
-fn evidence(events: &DataFrame, flagged: &DataFrame) -> Result<DataFrame> {
+fn evidence(events: &DataFrame, flagged: &DataFrame, ctx: &RunContext) -> Result<DataFrame> {
     if flagged.height() == 0 {
         return Ok(DataFrame::empty());
     }
     let keys = flagged.clone().lazy().select([col(out::MONTH), col(out::FAMILY), col(SOURCE_KEY)]);
     let on = [col(out::MONTH), col(out::FAMILY), col(SOURCE_KEY)];
-    Ok(events
-        .clone()
-        .lazy()
+    Ok(with_days(events, ctx)?
         .filter(col(out::IN_WINDOW))
         .join(keys, on.clone(), on, JoinArgs::new(JoinType::Semi))
         .select([
@@ -624,11 +618,9 @@ fn pooled(cells: &Cells) -> Result<Vec<Pooled>> {
 }
 
 /// Share of each source's working-day events by working days before month end.
-fn chart(events: &DataFrame) -> Result<Chart> {
+fn chart(events: &DataFrame, ctx: &RunContext) -> Result<Chart> {
     const BUCKETS: i32 = 10;
-    let df = events
-        .clone()
-        .lazy()
+    let df = with_days(events, ctx)?
         .filter(col(out::DAYS_BEFORE_END).is_not_null())
         .with_column(
             when(col(out::DAYS_BEFORE_END).gt_eq(lit(BUCKETS)))
